@@ -1,0 +1,15 @@
+import type { CheckDefinition, Registry, SystemDefinition } from '../src/sdk/index.js';
+
+// The one place kinds are registered. Each loads lazily, so a `check` that uses only `exec`
+// never pays for the Kubernetes or PostgreSQL clients. One line per kind.
+const kind = (load: () => Promise<{ default: CheckDefinition }>) => async () => (await load()).default;
+const system = (load: () => Promise<{ default: SystemDefinition }>) => async () => (await load()).default;
+
+export const registry: Registry = {
+  kinds: {
+    exec: kind(() => import('./exec/index.js')),
+    file: kind(() => import('./file/index.js')),
+    http: kind(() => import('./http/index.js')),
+  },
+  systems: {},
+};

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+
+/** `500ms`, `30s`, `5m`, `2h`, `7d` → milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  if (ms < 86_400_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
+  return `${+(ms / 86_400_000).toFixed(1)}d`;
+}
+
+/** A duration field: written `5m` in YAML, milliseconds in code. */
+export const duration = z
+  .string({ error: 'expected a duration such as 500ms, 30s, 5m, 2h or 7d (quote it)' })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h or 7d` });
+      return z.NEVER;
+    }
+    return ms;
+  });
