@@ -10,6 +10,11 @@ export const registry: Registry = {
     exec: kind(() => import('./exec/index.js')),
     file: kind(() => import('./file/index.js')),
     http: kind(() => import('./http/index.js')),
+    'prometheus.query': kind(() => import('./prometheus/query.js')),
+    'prometheus.alerts': kind(() => import('./prometheus/alerts.js')),
+    'prometheus.burn-rate': kind(() => import('./prometheus/burn-rate.js')),
   },
-  systems: {},
+  systems: {
+    prometheus: system(() => import('./prometheus/system.js')),
+  },
 };
