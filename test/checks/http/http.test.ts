@@ -1,55 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import httpCheck from '../../../checks/http/index.js';
 import { createCheckContext, type TestContextOptions } from '../../helpers/check-context.js';
 import { createCertificate, findClosedPort, startServer, type Certificate, type TestServer } from '../../helpers/http/servers.js';
-
-const HEALTH = {
-  status: 'ok',
-  version: '2.3.1',
-  checks: { database: 'ok', cache: 'degraded' },
-  items: [{ id: 1 }, { id: 2 }],
-  replicas: [3, 3, 2],
-  nothing: null,
-};
-
-let requests: Array<{ method: string; url: string; contentType?: string; body: string }> = [];
-
-function route(req: IncomingMessage, res: ServerResponse): void {
-  let body = '';
-  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-  req.on('end', () => {
-    requests.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
-    if (req.url === '/health') {
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'strict-transport-security': 'max-age=31536000; includeSubDomains',
-        'content-security-policy': "default-src 'self'",
-      });
-      res.end(JSON.stringify(HEALTH));
-    } else if (req.url === '/down') {
-      res.writeHead(503, { 'content-type': 'text/plain' });
-      res.end('upstream database unavailable');
-    } else if (req.url === '/hang') {
-      // Never answers: only the caller's timeout ends this.
-    } else if (req.url === '/moved') {
-      res.writeHead(302, { location: '/health' });
-      res.end();
-    } else if (req.url === '/echo') {
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ method: req.method, contentType: req.headers['content-type'] ?? null, body }));
-    } else {
-      res.writeHead(404);
-      res.end('not found');
-    }
-  });
-}
+import { HEALTH, createHealthService, type RecordedRequest } from '../../helpers/http/health-service.js';
 
 let server: TestServer;
 let tlsServer: TestServer;
 let cert: Certificate;
 
+let requests: RecordedRequest[];
+let route: ReturnType<typeof createHealthService>['route'];
+
 beforeAll(async () => {
+  ({ route, requests } = createHealthService());
   cert = await createCertificate(30);
   server = await startServer(route);
   tlsServer = await startServer(route, cert);
@@ -221,7 +184,7 @@ describe('http: methods and connections', () => {
   });
 
   it('preflight opens a TCP connection without sending the request', async () => {
-    requests = [];
+    requests.length = 0;
     const ctx = createCheckContext({ timeoutMs: 5000 });
     const live = await httpCheck.preflight!(httpCheck.params.parse({ url: `${server.url}/echo`, method: 'POST' }), ctx);
     expect(live).toMatchObject({ ok: true });
