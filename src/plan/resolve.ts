@@ -1,0 +1,39 @@
+import type { Diagnostic } from '../playbook/diagnostics.js';
+import type { Lookup, Reference } from '../playbook/interpolate.js';
+
+export const MIN_SECRET_LENGTH = 8;
+
+export interface ResolveScope {
+  vars: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  matrix?: Record<string, unknown>;
+  /** Collects every secret value resolved, for the redactor. */
+  secrets: Set<string>;
+}
+
+/** Looks up ${vars|env|secret|matrix} now; ${nodes...} is left for the run. */
+export function planLookup(scope: ResolveScope): Lookup {
+  return (reference: Reference, body: string) => {
+    switch (reference.type) {
+      case 'vars':
+        return reference.name in scope.vars ? { value: scope.vars[reference.name] } : { error: `\${${body}} is not set: this environment has no var "${reference.name}"` };
+      case 'env': {
+        const value = scope.env[reference.name];
+        return value === undefined ? { error: `\${${body}}: environment variable ${reference.name} is not set` } : { value };
+      }
+      case 'secret': {
+        const value = scope.env[reference.name];
+        if (value === undefined || value === '') return { error: `\${${body}}: secret ${reference.name} is not set (export ${reference.name}=...)` };
+        if (value.length < MIN_SECRET_LENGTH) return { error: `secret ${reference.name} is ${value.length} characters; secrets shorter than ${MIN_SECRET_LENGTH} are refused (masking them would mask ordinary text)` };
+        scope.secrets.add(value);
+        return { value };
+      }
+      case 'matrix':
+        return scope.matrix && reference.name in scope.matrix ? { value: scope.matrix[reference.name] } : { error: `\${${body}}: no matrix value "${reference.name}" here` };
+      case 'node':
+        return { defer: true };
+    }
+  };
+}
+
+export type PlanResult<T> = { ok: true; value: T } | { ok: false; diagnostics: Diagnostic[] };

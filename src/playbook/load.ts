@@ -1,0 +1,129 @@
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic, Path } from './diagnostics.js';
+import { formatPath } from './diagnostics.js';
+
+export const MAX_PLAYBOOK_BYTES = 1024 * 1024;
+export const MAX_ALIASES = 100;
+
+/** The parsed YAML with the means to point back into the source. */
+export interface LoadedDocument {
+  file: string;
+  source: string;
+  data: unknown;
+  /** Where a value (or, with `key`, the key itself) stands in the source. */
+  locate(path: Path, key?: string): { line: number; column: number };
+  /** The source text of a scalar, e.g. `1.10` before YAML made it the number 1.1. */
+  sourceText(path: Path): string | undefined;
+  diagnostic(path: Path, message: string, hint?: string, key?: string): Diagnostic;
+}
+
+export type LoadResult = { ok: true; doc: LoadedDocument } | { ok: false; diagnostics: Diagnostic[] };
+
+export function loadPlaybookFile(file: string): LoadResult {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return { ok: false, diagnostics: [{ file, line: 1, column: 1, path: '(file)', message: `cannot read ${file}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' }] };
+  }
+  if (size > MAX_PLAYBOOK_BYTES) {
+    return { ok: false, diagnostics: [{ file, line: 1, column: 1, path: '(file)', message: `playbook is ${size} bytes; the limit is 1 MiB`, hint: 'split it, or move data out of the playbook' }] };
+  }
+  return parsePlaybookText(readFileSync(file, 'utf8'), file);
+}
+
+export function parsePlaybookText(source: string, file: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, {
+    version: '1.2',
+    schema: 'core',
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter,
+    merge: false,
+  });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const problems: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const { line, column } = position(error.pos[0]);
+    const duplicate = /Map keys must be unique/.test(error.message);
+    problems.push({
+      file,
+      line,
+      column,
+      path: '(yaml)',
+      message: duplicate ? 'duplicate key' : firstLine(error.message),
+      hint: duplicate ? 'each key may appear once in a mapping; remove or rename one of them' : 'check indentation and quoting at this place',
+    });
+  }
+  if (problems.length) return { ok: false, diagnostics: problems };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    const message = (error as Error).message;
+    return {
+      ok: false,
+      diagnostics: [{ file, line: 1, column: 1, path: '(yaml)', message: /alias/i.test(message) ? `too many aliases (the limit is ${MAX_ALIASES})` : message, hint: 'write the values out instead of repeating aliases' }],
+    };
+  }
+  const loaded: LoadedDocument = {
+    file,
+    source,
+    data,
+    locate(path, key) {
+      const node = findNode(doc, path, key);
+      const offset = node?.range?.[0];
+      return offset === undefined ? nearest(doc, path, position) : position(offset);
+    },
+    sourceText(path) {
+      const node = findNode(doc, path);
+      if (!node || !isScalar(node) || !node.range) return undefined;
+      return source.slice(node.range[0], node.range[1]);
+    },
+    diagnostic(path, message, hint, key) {
+      const { line, column } = loaded.locate(path, key);
+      return { file, line, column, path: formatPath(key ? [...path, key] : path), message, ...(hint ? { hint } : {}) };
+    },
+  };
+  return { ok: true, doc: loaded };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+}
+
+function findNode(doc: Document, path: Path, key?: string): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    node = child(node, part);
+    if (!node) return undefined;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+    return (pair?.key as Node | undefined) ?? (node as Node);
+  }
+  return node as Node;
+}
+
+function child(node: unknown, part: string | number): unknown {
+  if (isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+    return pair?.value ?? undefined;
+  }
+  if (isSeq(node) && typeof part === 'number') return node.items[part];
+  return undefined;
+}
+
+/** The closest existing ancestor, so a missing field points at its parent mapping. */
+function nearest(doc: Document, path: Path, position: (offset: number) => { line: number; column: number }) {
+  for (let length = path.length; length >= 0; length--) {
+    const node = findNode(doc, path.slice(0, length));
+    if (node?.range) return position(node.range[0]);
+  }
+  return { line: 1, column: 1 };
+}

@@ -1,0 +1,59 @@
+import type { Details, Observed } from '../sdk/types.js';
+import type { Command, PlanNode, Role } from '../plan/types.js';
+
+export type NodeStatus = 'pass' | 'fail' | 'error' | 'warn' | 'skipped' | 'dry-run' | 'fired' | 'quiet';
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted' | 'fired' | 'rolled-back' | 'rollback-failed';
+
+export interface SampleRecord {
+  at: string;
+  observed: Observed;
+  status: 'pass' | 'fail' | 'error';
+}
+
+/** One node's outcome: a flat, serialisable record that every reporter renders. */
+export interface NodeResult {
+  id: string;
+  baseId: string;
+  kind: string;
+  title: string;
+  role: Role;
+  stage?: string;
+  severity: 'blocker' | 'warning';
+  status: NodeStatus;
+  startedAt?: string;
+  durationMs: number;
+  attempts: number;
+  observed?: Observed;
+  expected?: string;
+  message: string;
+  reasons?: string[];
+  outputs?: Record<string, unknown>;
+  details?: Details;
+  /** The parameters it ran with, resolved (the reporters redact secrets). */
+  params: Record<string, unknown>;
+  connection?: string;
+  samples?: SampleRecord[];
+}
+
+export interface RunResult {
+  tool: { name: 'rollout'; version: string };
+  playbook: { name: string; file: string; sha256: string };
+  env: string;
+  command: Command;
+  dryRun: boolean;
+  partial: boolean;
+  at?: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  interrupted: boolean;
+  verdict: Verdict;
+  exitCode: number;
+  nodes: NodeResult[];
+}
+
+export type RunEvent =
+  | { type: 'node-start'; node: PlanNode }
+  | { type: 'node-progress'; node: PlanNode; message: string }
+  | { type: 'node-end'; node: PlanNode; result: NodeResult };
