@@ -100,6 +100,16 @@ export default defineCheck({
     ctx.log(`${target} → ${result.status} in ${elapsedMs}ms${result.redirects ? ` after ${result.redirects} redirect(s) to ${maskUrl(result.url)}` : ''}`);
     return observeResponse(observe, result);
   },
+  validate(p) {
+    const problems: Array<{ path: Array<string | number>; message: string; hint?: string }> = [];
+    if (p.tls && p.url.startsWith('http:')) {
+      problems.push({ path: ['tls'], message: 'tls applies only to https:// URLs', hint: 'use https:// or remove tls' });
+    }
+    if (p.body !== undefined && (p.method === 'GET' || p.method === 'HEAD')) {
+      problems.push({ path: ['body'], message: `a ${p.method} request sends no body`, hint: 'set method: POST (or PUT, PATCH) — it then mutates' });
+    }
+    return problems;
+  },
   async preflight(p, ctx) {
     return probeTcp(new URL(p.url), ctx.signal);
   },

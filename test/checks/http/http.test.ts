@@ -204,4 +204,11 @@ describe('http: params', () => {
     expect(httpCheck.params.safeParse({ url: 'ftp://example.com/' }).success).toBe(false);
     expect(httpCheck.params.safeParse({ url: 'https://example.com/', timeout: 5 }).success).toBe(false);
   });
+
+  it('flags tls on a plain http URL and a body on a GET at validate time', () => {
+    const problems = (params: Record<string, unknown>) => httpCheck.validate!(httpCheck.params.parse(params)).map((problem) => problem.path.join('.'));
+    expect(problems({ url: 'http://example.com/', tls: { insecureSkipVerify: true } })).toEqual(['tls']);
+    expect(problems({ url: 'https://example.com/', body: { a: 1 } })).toEqual(['body']);
+    expect(problems({ url: 'https://example.com/', method: 'post', body: { a: 1 }, tls: { ca: './ca.pem' } })).toEqual([]);
+  });
 });
