@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
+import { z } from 'zod';
+import { defineCheck, duration, formatDuration } from '../../src/sdk/index.js';
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+const size = z.union([
+  z.number().int().min(0),
+  z.string().transform((text, ctx) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(text.trim());
+    const factor = SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()];
+    if (!m || factor === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a size; write 500KB, 10MB, 2GiB or a number of bytes` });
+      return z.NEVER;
+    }
+    return Math.round(Number(m[1]) * factor);
+  }),
+]);
+
+const params = z.strictObject({
+  /** Glob of backup artifacts (wildcards *, ?, [..] in any path segment; relative to the playbook). */
+  path: z.string().min(1),
+  maxAge: duration,
+  /** Smaller than this is a failed backup (default: empty files fail). */
+  minSize: size.default(1),
+  /** auto: verify FILE.sha256 when it exists; required: it must exist; skip: never read it. */
+  checksum: z.enum(['auto', 'required', 'skip']).default('auto'),
+});
+
+export default defineCheck({
+  kind: 'backup.fresh',
+  summary: 'The newest backup artifact matching a glob is recent, big enough, and matches its .sha256',
+  description:
+    'Finds the newest regular file (by modification time) matching `path` — `*.sha256` files are never candidates — and fails when ' +
+    'there is none, when it is older than `maxAge` (as of `--at` when given), smaller than `minSize` (`500KB`, `10MB` = 10^7 bytes, ' +
+    '`2GiB` = 2^31), or when `FILE.sha256` (`sha256sum` format, or just the hex digest) does not match its content. ' +
+    '`checksum: required` also fails when there is no checksum file.',
+  params,
+  observes: 'verdict',
+  mutates: false,
+  outputs: { path: 'the newest artifact', ageSeconds: 'its age', sizeBytes: 'its size', sha256: 'its digest, when a checksum was verified' },
+  examples: [
+    '- id: nightly-backup\n  uses: backup.fresh\n  with: { path: /var/backups/pg/*.dump, maxAge: 26h, minSize: 10MB }',
+    '- id: pre-migration-snapshot\n  uses: backup.fresh\n  with: { path: "${vars.backupDir}/production-pre-rollout*.dump", maxAge: 2h, checksum: required }',
+  ],
+  async run(p, ctx) {
+    const pattern = isAbsolute(p.path) ? p.path : join(ctx.cwd, p.path);
+    let files: Array<{ path: string; mtimeMs: number; size: number }>;
+    try {
+      files = await matchFiles(pattern);
+    } catch (error) {
+      return { error: `cannot list ${p.path}: ${(error as Error).message}` };
+    }
+    const candidates = files.filter((f) => !f.path.endsWith('.sha256'));
+    if (candidates.length === 0) return { status: 'fail', reasons: [`no backup matches ${p.path}`] };
+    const newest = candidates.reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+    const ageMs = ctx.now().getTime() - newest.mtimeMs;
+    const reasons: string[] = [];
+    if (ageMs > p.maxAge) reasons.push(`newest backup ${newest.path} is ${formatDuration(ageMs)} old, more than maxAge ${formatDuration(p.maxAge)}`);
+    if (newest.size < p.minSize) reasons.push(`newest backup ${newest.path} is ${newest.size} bytes, less than minSize ${p.minSize}`);
+    let sha256: string | undefined;
+    if (p.checksum !== 'skip') {
+      const expected = await readChecksum(`${newest.path}.sha256`);
+      if (expected === undefined) {
+        if (p.checksum === 'required') reasons.push(`no checksum file ${newest.path}.sha256`);
+      } else if (expected === null) {
+        reasons.push(`${newest.path}.sha256 holds no sha256 digest`);
+      } else {
+        const actual = await hashFile(newest.path, ctx.signal);
+        if (actual === undefined) return { error: 'stopped while computing the checksum' };
+        if (actual !== expected) reasons.push(`checksum mismatch: ${newest.path} has sha256 ${actual}, ${newest.path}.sha256 says ${expected}`);
+        else sha256 = actual;
+      }
+    }
+    const outputs = { path: newest.path, ageSeconds: Math.round(ageMs / 1000), sizeBytes: newest.size, ...(sha256 ? { sha256 } : {}) };
+    const notes = [`${candidates.length} artifact(s) match; newest ${newest.path}: ${formatDuration(Math.max(0, ageMs))} old, ${newest.size} bytes${sha256 ? ', checksum ok' : ''}`];
+    if (reasons.length > 0) return { status: 'fail', reasons, details: { notes }, outputs };
+    return { status: 'pass', reasons: notes, details: { notes }, outputs };
+  },
+});
+
+/** undefined: no file; null: a file without a digest in it. */
+async function readChecksum(path: string): Promise<string | null | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return /\b([0-9a-f]{64})\b/i.exec(text)?.[1]?.toLowerCase() ?? null;
+}
+
+async function hashFile(path: string, signal: AbortSignal): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) {
+    if (signal.aborted) return undefined;
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}
+
+function globToRegex(segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 1);
+      if (end === -1) re += '\\[';
+      else {
+        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Regular files matching an absolute glob, wildcards allowed in any segment. */
+async function matchFiles(pattern: string): Promise<Array<{ path: string; mtimeMs: number; size: number }>> {
+  const segments = pattern.split(sep).filter(Boolean);
+  let dirs: string[] = [sep];
+  for (const segment of segments) {
+    const next: string[] = [];
+    for (const dir of dirs) {
+      if (!/[*?[]/.test(segment)) {
+        next.push(join(dir, segment));
+        continue;
+      }
+      const re = globToRegex(segment);
+      const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+        throw error;
+      });
+      for (const name of entries) if (re.test(name) && !(name.startsWith('.') && !segment.startsWith('.'))) next.push(join(dir, name));
+    }
+    dirs = next;
+  }
+  const files = [];
+  for (const path of dirs) {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) files.push({ path, mtimeMs: info.mtimeMs, size: info.size });
+  }
+  return files;
+}
