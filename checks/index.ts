@@ -13,6 +13,15 @@ export const registry: Registry = {
     'prometheus.query': kind(() => import('./prometheus/query.js')),
     'prometheus.alerts': kind(() => import('./prometheus/alerts.js')),
     'prometheus.burn-rate': kind(() => import('./prometheus/burn-rate.js')),
+    'kubernetes.rollout': kind(() => import('./kubernetes/rollout.js')),
+    'kubernetes.pods': kind(() => import('./kubernetes/pods.js')),
+    'kubernetes.images': kind(() => import('./kubernetes/images.js')),
+    'kubernetes.pdb': kind(() => import('./kubernetes/pdb.js')),
+    'kubernetes.network-policy': kind(() => import('./kubernetes/network-policy.js')),
+    'kubernetes.workload-hygiene': kind(() => import('./kubernetes/workload-hygiene.js')),
+    'kubernetes.condition': kind(() => import('./kubernetes/condition.js')),
+    'kubernetes.exists': kind(() => import('./kubernetes/exists.js')),
+    'kubernetes.rollout-undo': kind(() => import('./kubernetes/rollout-undo.js')),
     'postgres.query': kind(() => import('./postgres/query.js')),
     'postgres.setting': kind(() => import('./postgres/setting.js')),
     'postgres.version': kind(() => import('./postgres/version.js')),
@@ -27,6 +36,7 @@ export const registry: Registry = {
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),
+    kubernetes: system(() => import('./kubernetes/system.js')),
     prometheus: system(() => import('./prometheus/system.js')),
   },
 };
