@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import query from '../../../checks/postgres/query.js';
+import version from '../../../checks/postgres/version.js';
+import { findFreePort, TEST_PASSWORD } from '../../helpers/postgres/server.js';
+import { createCheckContext } from '../../helpers/check-context.js';
+import { cluster, runKind } from '../../helpers/postgres/index.js';
+
+describe('postgres connection faults are errors with clear, password-free messages', () => {
+  it('server down: connection refused', async () => {
+    const port = await findFreePort();
+    const result = await runKind(version, {}, { url: `postgres://rollout_test:${TEST_PASSWORD}@127.0.0.1:${port}/postgres` });
+    expect(result.error).toBe(`cannot connect to postgres://rollout_test:***@127.0.0.1:${port}/postgres: connection refused (is the server running and listening there?)`);
+  });
+
+  it('wrong password: authentication failed, the password never printed', async () => {
+    const wrong = 'Wrong-Password-123';
+    const result = await runKind(version, {}, { url: `postgres://rollout_test:${wrong}@127.0.0.1:${cluster().primary.port}/postgres` });
+    expect(result.error).toMatch(/password authentication failed for user "rollout_test" on postgres:\/\/rollout_test:\*\*\*@127.0.0.1:\d+\/postgres: check the password/);
+    expect(JSON.stringify(result)).not.toContain(wrong);
+  });
+
+  it('a database that does not exist is an error naming it', async () => {
+    const url = cluster().primary.url.replace(/\/postgres$/, '/nope');
+    expect((await runKind(version, {}, { url })).error).toMatch(/database "nope" does not exist/);
+  });
+
+  it('sslmode require against a server without SSL is an error', async () => {
+    const result = await runKind(version, {}, { connections: { postgres: { url: cluster().primary.url, sslmode: 'require' } } });
+    expect(result.error).toMatch(/does not support SSL/);
+    expect(JSON.stringify(result)).not.toContain(TEST_PASSWORD);
+  });
+
+  it('a url that is not a postgres URL is an error, masked', async () => {
+    const result = await runKind(version, {}, { url: `mysql://u:${TEST_PASSWORD}@h/db` });
+    expect(result.error).toBe('postgres url must start with postgres:// or postgresql://, got mysql://u:***@h/db');
+  });
+
+  it('no postgres connection in the environment is an error saying what to add', async () => {
+    expect((await runKind(version, {}, {})).error).toMatch(/add `postgres: \{ url: \.\.\. \}` to the environment/);
+  });
+
+  it('one pool per connection per run: nodes of a run share connections, closed at run end', async () => {
+    const ctx = createCheckContext({ connections: { postgres: { url: cluster().primary.url, applicationName: 'pool-probe' } } });
+    const params = query.params.parse({ sql: "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = 'pool-probe'" });
+    const counts = [];
+    for (let i = 0; i < 5; i++) counts.push((await query.run(params, ctx)) as { observed: number });
+    expect(counts.map((c) => c.observed)).toEqual([1, 1, 1, 1, 1]);
+    await ctx.close();
+    const after = await runKind(query, { sql: "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = 'pool-probe'" }, { url: cluster().primary.url });
+    expect(after.observed).toBe(0);
+  });
+
+  it('Ctrl-C (abort) while a query runs stops it at once', async () => {
+    const ctx = createCheckContext({ connections: { postgres: { url: cluster().primary.url } }, timeoutMs: 30_000 });
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort('interrupted (Ctrl-C)'), 300);
+    const pending = query.run(query.params.parse({ sql: 'SELECT pg_sleep(20)' }), { ...ctx, signal: interrupt.signal });
+    const startedAt = Date.now();
+    const result = (await pending) as { error: string };
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    expect(result.error).toMatch(/^query cancelled: interrupted \(Ctrl-C\)/);
+    await ctx.close();
+  });
+});
