@@ -108,16 +108,16 @@ async function connect(ctx: CheckContext): Promise<Connection | EvaluationError>
 function bind(connection: Connection, ctx: CheckContext, namespace: string | undefined): Kube {
   const { lib, kc } = connection;
   const optionsFor = (headers: Record<string, string>): RequestOptions => {
+    // The generated Object API runs observable middleware (client-node's own Observable).
     const middleware = {
-      pre: async (request: K8s.RequestContext) => {
+      pre: (request: K8s.RequestContext) => {
         request.setSignal(ctx.signal);
         for (const [name, value] of Object.entries(headers)) request.setHeaderParam(name, value);
-        return request;
+        return new lib.Observable(Promise.resolve(request));
       },
-      post: async (response: K8s.ResponseContext) => response,
+      post: (response: K8s.ResponseContext) => new lib.Observable(Promise.resolve(response)),
     };
-    // The generated Object API takes promise middleware at run time, typed as the observable kind.
-    return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as RequestOptions;
+    return { middleware: [middleware], middlewareMergeStrategy: 'append' } as RequestOptions;
   };
   const describe = (error: unknown, target: Target): KubeError => describeError(error, target, connection, ctx);
   return {

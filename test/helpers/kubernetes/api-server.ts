@@ -15,3 +15,27 @@ export async function startFixtureApi(options: StartOptions = {}): Promise<Fixtu
 export function kubeSettings(server: FixtureApiServer, context = 'fixture'): Record<string, unknown> {
   return { kubeconfig: server.kubeconfigPath, context, namespace: server.namespace };
 }
+
+import type { CheckDefinition, CheckResult } from '../../../src/sdk/index.js';
+import { createCheckContext } from '../check-context.js';
+
+export interface RunOptions {
+  context?: string;
+  timeoutMs?: number;
+  settings?: Record<string, unknown>;
+}
+
+/** Validates `with` through the kind's schema (as the core does) and runs it against the server. */
+export async function runKind(definition: CheckDefinition, withParams: unknown, server: FixtureApiServer, options: RunOptions = {}): Promise<CheckResult & { logs: string[] }> {
+  const params = definition.params.parse(withParams);
+  const ctx = createCheckContext({
+    timeoutMs: options.timeoutMs ?? 10_000,
+    connections: { kubernetes: options.settings ?? kubeSettings(server, options.context) },
+  });
+  try {
+    const result = await definition.run(params, ctx);
+    return { ...result, logs: ctx.logs };
+  } finally {
+    await ctx.close();
+  }
+}
