@@ -1,0 +1,44 @@
+import { planLevels } from '../../plan/build-plan.js';
+import type { Command, Plan } from '../../plan/types.js';
+import { formatDuration } from '../../sdk/duration.js';
+import { out } from '../output.js';
+import { loadValid, preparePlan } from '../pipeline.js';
+import type { CommonOptions } from '../program.js';
+
+export async function planCommand(opts: CommonOptions & { for: Command; format: 'text' | 'json' | 'mermaid' }): Promise<number> {
+  const valid = await loadValid(opts.playbook);
+  if (!valid.ok) return valid.code;
+  const planned = preparePlan(valid.value, opts, opts.for);
+  if (!planned.ok) return planned.code;
+  const { plan } = planned.value;
+  if (opts.format === 'json') out(`${JSON.stringify(plan, null, 2)}\n`);
+  else if (opts.format === 'mermaid') out(renderMermaid(plan));
+  else out(renderText(plan));
+  return 0;
+}
+
+function renderText(plan: Plan): string {
+  const lines = [`${plan.playbook.name}: ${plan.command} --env ${plan.env}${plan.partial ? ' (partial)' : ''} — ${plan.nodes.length} nodes`];
+  planLevels(plan).forEach((level, i) => {
+    lines.push('', `level ${i}:`);
+    for (const node of level) {
+      const limits = [node.timeoutMs !== undefined ? `timeout ${formatDuration(node.timeoutMs)}` : 'no timeout', node.retries ? `retries ${node.retries} every ${formatDuration(node.intervalMs)}` : '', node.forMs ? `for ${formatDuration(node.forMs)}` : ''].filter(Boolean).join(', ');
+      lines.push(`  ${node.id}  ${node.kind}${node.mutates ? ' (mutates)' : ''}${node.severity === 'warning' ? ' (warning)' : ''}${node.skip ? `  [skipped: ${node.skip}]` : ''}`);
+      lines.push(`    ${node.title}`);
+      if (node.needs.length) lines.push(`    needs: ${node.needs.join(', ')}`);
+      if (node.expect) lines.push(`    expect: ${node.expect}`);
+      if (node.observe) lines.push(`    observe: ${node.observe}`);
+      if (!node.skip && Object.keys(node.params).length) lines.push(`    with: ${JSON.stringify(node.params)}`);
+      lines.push(`    ${limits}`);
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function renderMermaid(plan: Plan): string {
+  const index = new Map(plan.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['flowchart LR'];
+  for (const node of plan.nodes) lines.push(`  ${index.get(node.id)}["${node.id}<br/>${node.kind}"]`);
+  for (const node of plan.nodes) for (const need of node.needs) if (index.has(need)) lines.push(`  ${index.get(need)} --> ${index.get(node.id)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,114 @@
+import { Command, Option } from 'commander';
+import { EXIT } from '../run/verdict.js';
+import { err } from './output.js';
+import { readVersion } from './version.js';
+
+export interface CommonOptions {
+  playbook: string;
+  env?: string;
+  only?: string;
+  concurrency: string;
+  reporter?: 'tty' | 'plain' | 'json' | 'junit' | 'markdown';
+  output?: string;
+  evidenceDir: string;
+  at?: string;
+  color: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+function common(command: Command, options: { env: 'required' | 'optional' | 'none' } = { env: 'required' }): Command {
+  command.option('-p, --playbook <file>', 'the playbook', './rollout.yaml');
+  if (options.env === 'required') command.requiredOption('--env <name>', 'the environment (from environments:)');
+  if (options.env === 'optional') command.option('--env <name>', 'also check that every value of this environment resolves');
+  return command;
+}
+
+function runOptions(command: Command): Command {
+  return command
+    .option('--only <ids>', 'run only these nodes (comma-separated) and what they need; the run is partial')
+    .option('--concurrency <n>', 'nodes running at once', '8')
+    .addOption(new Option('--reporter <name>', 'tty (on a terminal), plain (otherwise), json, junit or markdown').choices(['tty', 'plain', 'json', 'junit', 'markdown']))
+    .option('--output <file>', 'write the json/junit/markdown report to this file')
+    .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
+    .option('--at <time>', 'evaluate time-based checks as of this instant (ISO 8601)')
+    .option('--no-color', 'no colour (also NO_COLOR=1)');
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('rollout')
+    .description('Release gates from a YAML playbook: readiness checks, cut-over stages, rollback triggers — with evidence.')
+    .version(readVersion(), '-V, --version')
+    .showHelpAfterError('(rollout --help shows every command)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (text) => err(text) });
+  program.addHelpText('after', `
+Examples:
+  rollout validate -p playbooks/payments.yaml
+  rollout check --env staging
+  rollout check --env production --reporter json --output gate.json
+  rollout rollback --env production --dry-run
+  rollout evidence verify evidence/
+
+Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 3 a blocking node errored · 4 a trigger fired (watch) · 130 interrupted`);
+
+  common(program.command('validate'), { env: 'optional' })
+    .description('check the playbook: structure, kinds, parameters, expressions, the DAG (nothing runs)')
+    .addHelpText('after', '\nExample:\n  rollout validate -p rollout.yaml --env production')
+    .action(async (opts: CommonOptions) => {
+      code = await (await import('./commands/validate.js')).validateCommand(opts);
+    });
+
+  common(program.command('plan'))
+    .description('print the DAG a command would run, by levels, with resolved parameters (secrets redacted)')
+    .addOption(new Option('--for <command>', 'the command to plan').choices(['check', 'promote', 'rollback', 'watch']).default('check'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
+    .option('--only <ids>', 'only these nodes and what they need')
+    .addHelpText('after', '\nExample:\n  rollout plan --env staging --format mermaid')
+    .action(async (opts: CommonOptions & { for: 'check'; format: 'text' }) => {
+      code = await (await import('./commands/plan.js')).planCommand(opts);
+    });
+
+  runOptions(common(program.command('check')))
+    .description('run the readiness gates of an environment')
+    .option('--dry-run', 'run no mutating node')
+    .addHelpText('after', '\nExamples:\n  rollout check --env staging\n  rollout check --env production --reporter junit --output gates.xml\n  rollout check --env staging --only db-version')
+    .action(async (opts: CommonOptions) => {
+      code = await (await import('./commands/check.js')).checkCommand(opts);
+    });
+
+  program
+    .command('checks [kind]')
+    .description('list the check kinds, or show one kind: parameters, what it observes, default expect, outputs')
+    .addHelpText('after', '\nExamples:\n  rollout checks\n  rollout checks exec')
+    .action(async (kind: string | undefined) => {
+      code = await (await import('./commands/checks.js')).checksCommand(kind);
+    });
+
+  const evidence = program.command('evidence').description('work with evidence files');
+  evidence
+    .command('verify <path>')
+    .description('verify an evidence file (its digest) or a folder (every file and each chain)')
+    .addHelpText('after', '\nExample:\n  rollout evidence verify evidence/production')
+    .action(async (path: string) => {
+      code = await (await import('./commands/evidence.js')).verifyCommand(path);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of playbooks, for editors')
+    .addHelpText('after', '\nExample:\n  rollout schema > rollout.schema.json')
+    .action(async () => {
+      code = await (await import('./commands/schema.js')).schemaCommand();
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return typeof e.exitCode === 'number' && e.exitCode !== 0 ? EXIT.invalid : EXIT.invalid;
+  }
+  return code;
+}

@@ -1,0 +1,30 @@
+import type { RunResult } from '../run/types.js';
+import { formatObserved } from './format.js';
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+/** JUnit XML: one testcase per node; fail → failure, error → error, skipped/dry-run → skipped. */
+export function renderJunit(result: RunResult): string {
+  const count = (statuses: string[]) => result.nodes.filter((n) => statuses.includes(n.status)).length;
+  const failures = count(['fail', 'fired']);
+  const errors = count(['error']);
+  const skipped = count(['skipped', 'dry-run']);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="rollout" tests="${result.nodes.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(result.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${escape(`${result.playbook.name} ${result.command} ${result.env}`)}" tests="${result.nodes.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt}">`,
+  ];
+  for (const node of result.nodes) {
+    const name = escape(`${node.id}: ${node.title}`);
+    const detail = escape([node.message, node.expected ? `expected: ${node.expected}` : '', node.observed !== undefined ? `observed: ${formatObserved(node.observed, 2000)}` : '', ...(node.reasons ?? [])].filter(Boolean).join('\n'));
+    lines.push(`    <testcase classname="${escape(`${result.playbook.name}.${node.role}`)}" name="${name}" time="${(node.durationMs / 1000).toFixed(3)}">`);
+    if (node.status === 'fail' || node.status === 'fired') lines.push(`      <failure message="${escape(node.message)}" type="${node.status}">${detail}</failure>`);
+    else if (node.status === 'error') lines.push(`      <error message="${escape(node.message)}" type="error">${detail}</error>`);
+    else if (node.status === 'skipped' || node.status === 'dry-run') lines.push(`      <skipped message="${escape(node.message)}"/>`);
+    else if (node.status === 'warn') lines.push(`      <system-out>WARN: ${detail}</system-out>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>', '');
+  return lines.join('\n');
+}
