@@ -8,7 +8,7 @@ export interface Matcher {
   text: string;
 }
 
-const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s,{}]*))\s*$/;
+const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([\w.:/@+-]*))\s*$/;
 
 /** `alertname="HighErrorRate"`, `severity=~"critical|page"`, `team!=db`; a message when malformed. */
 export function parseMatcher(text: string): Matcher | string {

@@ -39,7 +39,7 @@ export function findSyntaxError(query: string): SyntaxProblem | undefined {
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   const rest = query.slice(offset).trimStart();
-  const found = rest === '' ? 'the end of the query' : `"${/^\S+/.exec(rest)![0].slice(0, 20)}"`;
+  const found = rest === '' ? 'end of the query' : `"${/^\S+/.exec(rest)![0].slice(0, 20)}"`;
   const hint = unclosed(query);
   return { offset, message: `PromQL syntax error at line ${line}, column ${column}: unexpected ${found}${hint ? ` (${hint})` : ''}` };
 }
