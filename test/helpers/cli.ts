@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult } from '../../src/sdk/index.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+export interface CliRun extends ProcessResult {
+  /** The JSON report, when the run used --reporter json on stdout. */
+  json?: any;
+}
+
+/** Runs the built CLI as a subprocess, as a user or a CI job would. */
+export async function rollout(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<CliRun> {
+  const result = await runProcess([process.execPath, CLI, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  let json: unknown;
+  if (args.includes('json') && !args.includes('--output')) {
+    try {
+      json = JSON.parse(result.stdout);
+    } catch {
+      // Not JSON: the caller asserts on stdout/stderr.
+    }
+  }
+  return { ...result, ...(json !== undefined ? { json } : {}) };
+}
+
+/** A temp folder holding `rollout.yaml` (and any other files given). */
+export function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollout-test-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+  return dir;
+}
+
+export function statuses(report: { nodes: Array<{ id: string; status: string }> }): Record<string, string> {
+  return Object.fromEntries(report.nodes.map((n) => [n.id, n.status]));
+}
