@@ -12,16 +12,11 @@ const matcherText = z.string().superRefine((text, ctx) => {
 });
 
 const params = z.strictObject({
-  /** Where the alerts come from: Prometheus' rules (default) or the connection's `alertmanagerUrl`. */
-  source: z.enum(['prometheus', 'alertmanager']).default('prometheus'),
-  /** Only alerts whose labels match all of these: `alertname=~"Payments.*"`, `team="db"`. */
-  matchers: z.array(matcherText).default([]),
-  /** Only these severities (the `severity` label): `critical` or `[critical, page]`. */
-  severity: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  /** Prometheus only: count alerts still `pending` (their rule's `for:` not yet elapsed) too. */
-  includePending: z.boolean().default(false),
-  /** Alertmanager only: count silenced and inhibited alerts too. */
-  includeSilenced: z.boolean().default(false),
+  source: z.enum(['prometheus', 'alertmanager']).default('prometheus').describe('Where the alerts come from: Prometheus\' rules (default) or the connection\'s `alertmanagerUrl`.'),
+  matchers: z.array(matcherText).default([]).describe('Only alerts whose labels match all of these: `alertname=~"Payments.*"`, `team="db"`.'),
+  severity: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('Only these severities (the `severity` label): `critical` or `[critical, page]`.'),
+  includePending: z.boolean().default(false).describe('Prometheus only: count alerts still `pending` (their rule\'s `for:` not yet elapsed) too.'),
+  includeSilenced: z.boolean().default(false).describe('Alertmanager only: count silenced and inhibited alerts too.'),
 });
 
 type Params = z.output<typeof params>;

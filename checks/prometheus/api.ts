@@ -101,8 +101,8 @@ const MAX_POINTS = 10_000;
 const FINEST_USEFUL_STEP_MS = 15_000;
 
 /**
- * The step of a window's range query: the node's `step` when given, else the core's sampling
- * interval capped at 15 s — so a two-minute spike is seen by several samples.
+ * The step of a window's range query: the node's `step` when given, else the core's step capped
+ * at 15 s — so a two-minute spike is seen by several samples.
  */
 export function chooseStep(requestedMs: number | undefined, window: { from: Date; to: Date; stepMs: number }): number {
   const spanMs = window.to.getTime() - window.from.getTime();

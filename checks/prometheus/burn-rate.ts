@@ -14,16 +14,11 @@ const promqlDuration = (what: string) =>
 
 const params = z
   .strictObject({
-    /** The error ratio (0..1) over `$window`, e.g. `sum(rate(errors[$window])) / sum(rate(requests[$window]))`. */
-    errorRatio: z.string().refine((q) => q.includes(PLACEHOLDER), `errorRatio must use ${PLACEHOLDER} where the range goes, e.g. rate(http_requests_total[${PLACEHOLDER}])`),
-    /** The SLO target as a fraction: 0.999 for 99.9 %. The error budget is 1 − objective. */
-    objective: z.number().gt(0, 'objective is a fraction such as 0.999').lt(1, 'objective is a fraction below 1, such as 0.999 for 99.9%'),
-    /** The long window: how much budget was burnt (default 1h). */
-    longWindow: promqlDuration('longWindow').default('1h'),
-    /** The short window: is it still burning (default 5m). */
-    shortWindow: promqlDuration('shortWindow').default('5m'),
-    /** The range query's step in a `for:` window (default: the node's interval, at most 15s). */
-    step: duration.optional(),
+    errorRatio: z.string().refine((q) => q.includes(PLACEHOLDER), `errorRatio must use ${PLACEHOLDER} where the range goes, e.g. rate(http_requests_total[${PLACEHOLDER}])`).describe('The error ratio (0..1) over `$window`, e.g. `sum(rate(errors[$window])) / sum(rate(requests[$window]))`.'),
+    objective: z.number().gt(0, 'objective is a fraction such as 0.999').lt(1, 'objective is a fraction below 1, such as 0.999 for 99.9%').describe('The SLO target as a fraction: 0.999 for 99.9 %. The error budget is 1 − objective.'),
+    longWindow: promqlDuration('longWindow').default('1h').describe('The long window: how much budget was burnt (default 1h).'),
+    shortWindow: promqlDuration('shortWindow').default('5m').describe('The short window: is it still burning (default 5m).'),
+    step: duration.optional().describe('The range query\'s step in a `for:` window (default: D/20, between 1s and 15s).'),
   })
   .refine((p) => toMs(p.shortWindow) < toMs(p.longWindow), { message: 'shortWindow must be shorter than longWindow', path: ['shortWindow'] });
 

@@ -8,14 +8,10 @@ import { assembleWindow, formatNumber, observeVector } from './series.js';
 const MAX_ROWS = 50;
 
 const params = z.strictObject({
-  /** PromQL. A ratio of sums observes one number; a vector of labelled series observes a list. */
-  query: z.string().min(1, 'query is empty: write a PromQL expression'),
-  /** For several series: must `all` of them meet `expect` (default), or is `any` enough? */
-  match: z.enum(['all', 'any']).default('all'),
-  /** What the value measures, so `expect: "<= 250ms"` or `"< 4GB"` converts (seconds, bytes). */
-  unit: z.enum(['seconds', 'bytes']).optional(),
-  /** The range query's step in a `for:` window (default: the node's interval, at most 15s). */
-  step: duration.optional(),
+  query: z.string().min(1, 'query is empty: write a PromQL expression').describe('PromQL. A ratio of sums observes one number; a vector of labelled series observes a list.'),
+  match: z.enum(['all', 'any']).default('all').describe('For several series: must `all` of them meet `expect` (default), or is `any` enough?'),
+  unit: z.enum(['seconds', 'bytes']).optional().describe('What the value measures, so `expect: "<= 250ms"` or `"< 4GB"` converts (seconds, bytes).'),
+  step: duration.optional().describe('The range query\'s step in a `for:` window (default: D/20, between 1s and 15s).'),
 });
 
 export default defineCheck({
@@ -26,7 +22,7 @@ export default defineCheck({
     'A scalar, or a vector whose single series has no labels (`sum(...)`, a ratio of sums), is one number.',
     'Any other vector is a list of series named `metric{label="value"}`, judged one by one: `match: all` (default) needs every series to meet `expect`, `match: any` one of them.',
     'Fail closed: an empty result (no series), NaN (0/0) or ±Inf is an `error` unless the node says `onEmpty:`; an unreachable Prometheus, a 5xx or a rejected query is an `error` with Prometheus\' message.',
-    'With `for: D` the window is read with ONE range query whose step is the node\'s interval capped at 15s (or `step:`); a step at which a series is missing is a gap, and gaps are errors. The evidence shows the window as a sparkline with min/max.',
+    'With `for: D` the window is read with ONE range query whose step is D/20 between 1s and 15s (or `step:`); a step at which a series is missing is a gap, and gaps are errors. The evidence shows the window as a sparkline with min/max.',
     '`rollout validate` checks the PromQL syntax offline and points at the column of the first error.',
   ].join('\n\n'),
   params,
