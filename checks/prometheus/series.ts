@@ -62,7 +62,8 @@ export function sparkline(values: Array<number | undefined>): string {
     else if (slice.every((v) => v === undefined)) line += ' ';
     else {
       const high = Math.max(...slice.filter((v): v is number => v !== undefined));
-      line += max === min ? BARS[0] : BARS[Math.round(((high - min) / (max - min)) * (BARS.length - 1))];
+      // A flat line sits mid-height: the lowest bar would read as "near zero".
+      line += max === min ? BARS[3] : BARS[Math.round(((high - min) / (max - min)) * (BARS.length - 1))];
     }
   }
   return line;

@@ -57,7 +57,7 @@ describe('the prometheus system schema', () => {
 describe('sparkline', () => {
   test('scales to min/max, shows gaps as spaces and NaN as ×', () => {
     expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
-    expect(sparkline([1, undefined, NaN, 1])).toBe('▁ ×▁');
+    expect(sparkline([1, undefined, NaN, 1])).toBe('▄ ×▄');
   });
 
   test('a long window is folded to 60 characters and a one-sample spike stays visible', () => {
