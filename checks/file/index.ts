@@ -33,8 +33,8 @@ export default defineCheck({
   description:
     '`path` may be a glob (`*`, `?`, `**`). `exists` is true when anything matches. `age` (seconds), `contains` and ' +
     '`size` (bytes) look at the newest match by modification time; when nothing matches they observe no data, ' +
-    'which is `error` unless the node says `onEmpty:`. With `--at`, matches modified after that instant are ignored ' +
-    '(the file system cannot show what they held then).',
+    'which is `error` unless the node says `onEmpty:`. With `--at`, `age` counts from that instant and ignores ' +
+    'matches modified after it; the other observations describe the present.',
   params,
   observes: 'any',
   observeChoices: {
@@ -60,7 +60,9 @@ export default defineCheck({
       return { error: ctx.signal.aborted ? `stopped while searching ${p.path}` : `cannot search ${p.path}: ${(error as Error).message}` };
     }
     const notes: string[] = [];
-    if (ctx.at) {
+    // `--at` asks about time: an age counts only what had been written by then. The other
+    // observations describe the present, the only state a file system shows.
+    if (ctx.at && observe === 'age') {
       const before = matches.length;
       matches = matches.filter((match) => match.stats.mtime <= ctx.at!);
       if (before > matches.length) notes.push(`${before - matches.length} match(es) modified after --at ignored`);

@@ -88,8 +88,16 @@ describe('file: age', () => {
     expect(result).toMatchObject({ observed: 2 * 3600, outputs: { matches: 1, path: join(dir, 'backups/db-2026-11-18.dump') } });
   });
 
-  it('observes no data when nothing matches, so the core makes it error', async () => {
+  it('observes no data when nothing matches, or nothing had been written by --at', async () => {
     expect(await look({ path: 'backups/*.tar.gz' }, { observe: 'age' })).toMatchObject({ observed: null });
+    const beforeAll = new Date(NOW.getTime() - 100 * HOUR_MS);
+    expect(await look({ path: 'backups/*.dump' }, { observe: 'age', at: beforeAll })).toMatchObject({ observed: null });
+  });
+
+  it('leaves exists, contains and size to the present state under --at', async () => {
+    const beforeAll = new Date(NOW.getTime() - 100 * HOUR_MS);
+    expect(await look({ path: 'backups/*.dump' }, { at: beforeAll })).toMatchObject({ observed: true, outputs: { matches: 3 } });
+    expect(await look({ path: 'backups/*.dump' }, { observe: 'size', at: beforeAll })).toMatchObject({ observed: 4096 });
   });
 });
 
