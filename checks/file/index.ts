@@ -29,7 +29,7 @@ type Params = z.output<typeof params>;
 
 export default defineCheck({
   kind: 'file',
-  summary: 'A file or glob: whether it exists, the age of the newest match, whether it contains a pattern, its size',
+  summary: 'File or glob: exists, age of the newest match, contains a pattern, size',
   description:
     '`path` may be a glob (`*`, `?`, `**`). `exists` is true when anything matches. `age` (seconds), `contains` and ' +
     '`size` (bytes) look at the newest match by modification time; when nothing matches they observe no data, ' +

@@ -38,7 +38,7 @@ const OBSERVE_PATTERNS = [/^status$/, new RegExp(`^json:${JSON_PATH_SOURCE}$`), 
 
 export default defineCheck({
   kind: 'http',
-  summary: 'An HTTP(S) request: observe the status, a JSON path of the body, a response header, or TLS days left',
+  summary: 'HTTP(S) probe: status, a JSON path, a header, or TLS days left',
   description:
     'Probes the service itself: a refused connection, an unknown host or a reset is `fail` (the service is down), ' +
     'and so is a certificate that does not verify. Only a timeout or a malformed response is `error`. ' +
