@@ -5,7 +5,7 @@ import { afterAll, describe, expect, inject, test } from 'vitest';
 import query from '../../../checks/prometheus/query.js';
 import { findFreePort, startPrometheus, stopServer } from '../../helpers/prometheus/servers.js';
 import { prometheusContext, runCheck, runCheckWindow } from '../../helpers/prometheus/context.js';
-import { type LoopbackServer, startAuthProxy, startLoopbackServer } from '../../helpers/prometheus/loopback.js';
+import { type LoopbackServer, makeCertificate, startAuthProxy, startLoopbackServer, startTlsProxy } from '../../helpers/prometheus/loopback.js';
 
 const harness = inject('prometheus');
 const at = new Date(harness.scenarios.healthy!);
@@ -108,6 +108,25 @@ describe('connection settings', () => {
     await ctx.close();
     expect(proxy.requests()).toBe(5);
     expect(proxy.connections()).toBe(1);
+  });
+
+  test('TLS: an unknown CA is an error that says what to set; tls.ca (PEM text or file) and insecureSkipVerify connect', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollout-prometheus-tls-'));
+    try {
+      const certificate = await makeCertificate(dir);
+      const proxy = await startTlsProxy(harness.historyUrl, certificate);
+      servers.push(proxy);
+      const untrusted = await runCheck(query, { query: '1' }, prometheusContext({ url: proxy.url }));
+      expect(untrusted).toMatchObject({ error: expect.stringContaining('TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): set tls.ca') });
+      for (const tls of [{ ca: certificate.cert }, { ca: 'cert.pem' }, { insecureSkipVerify: true }]) {
+        const result = await runCheck(query, { query: '1' }, prometheusContext({ url: proxy.url, tls }, { cwd: dir }));
+        expect(result).toMatchObject({ observed: 1 });
+      }
+      const missing = await runCheck(query, { query: '1' }, prometheusContext({ url: proxy.url, tls: { ca: 'nope.pem' } }, { cwd: dir }));
+      expect(missing).toMatchObject({ error: expect.stringContaining(`cannot read tls.ca ${dir}/nope.pem`) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a path prefix in the URL is kept (Prometheus behind /prometheus)', async () => {
