@@ -5,7 +5,8 @@ import { isAbsolute, join, sep } from 'node:path';
 import { z } from 'zod';
 import { defineCheck, duration, formatDuration } from '../../src/sdk/index.js';
 
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+// Binary multiples, as in `expect` (the core reads 4GB as 4 GiB) and in PostgreSQL.
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3, tb: 1024 ** 4, tib: 1024 ** 4 };
 
 const size = z.union([
   z.number().int().min(0),
@@ -35,8 +36,8 @@ export default defineCheck({
   summary: 'The newest backup artifact matching a glob is recent, big enough, and matches its .sha256',
   description:
     'Finds the newest regular file (by modification time) matching `path` — `*.sha256` files are never candidates — and fails when ' +
-    'there is none, when it is older than `maxAge` (as of `--at` when given), smaller than `minSize` (`500KB`, `10MB` = 10^7 bytes, ' +
-    '`2GiB` = 2^31), or when `FILE.sha256` (`sha256sum` format, or just the hex digest) does not match its content. ' +
+    'there is none, when it is older than `maxAge` (as of `--at` when given), smaller than `minSize` (`500KB`, `10MB`, `2GiB`: binary multiples, ' +
+    'as everywhere in rollout), or when `FILE.sha256` (`sha256sum` format, or just the hex digest) does not match its content. ' +
     '`checksum: required` also fails when there is no checksum file.',
   params,
   observes: 'verdict',

@@ -214,6 +214,8 @@ export async function withConnection<T>(
       return { error: `cannot connect to ${conn.label} in time: ${abortReason(ctx)}` };
     }
     client = got;
+    // The evidence says which server was checked; the core redacts secrets, so only the password is masked here.
+    ctx.log(`${options.kind} on ${conn.label}${options.readOnly ? ' (read-only transaction)' : ''}`);
     ctx.signal.addEventListener('abort', cancel, { once: true });
     // The server stops the statement a little before the node's own timer fires.
     const remainingMs = ctx.timeoutMs - (Date.now() - startedAt);
@@ -221,8 +223,13 @@ export async function withConnection<T>(
     if (options.readOnly) {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${statementTimeoutMs}`);
+      // The extended protocol takes one statement: "COMMIT; INSERT ..." cannot escape READ ONLY.
+      const session = client;
+      const oneStatement: Queryable = {
+        query: (text, values) => session.query({ text, values: values ?? [], queryMode: 'extended' } as pg.QueryConfig),
+      };
       try {
-        return await work(client, conn);
+        return await work(oneStatement, conn);
       } finally {
         await client.query('ROLLBACK').catch(() => (destroy = true));
       }

@@ -41,7 +41,7 @@ describe('backup.fresh', () => {
 
   it('too small fails (sizes in KB/MB/GiB)', async () => {
     const result = await runKind(fresh, { path: join(dir, 'tiny.dump'), maxAge: '3h', minSize: '1KB' });
-    expect(result).toMatchObject({ status: 'fail', reasons: [`newest backup ${join(dir, 'tiny.dump')} is 1 bytes, less than minSize 1000`] });
+    expect(result).toMatchObject({ status: 'fail', reasons: [`newest backup ${join(dir, 'tiny.dump')} is 1 bytes, less than minSize 1024`] });
     expect(fresh.params.safeParse({ path: 'x', maxAge: '1h', minSize: '2GiB' }).data?.minSize).toBe(2 * 1024 ** 3);
     expect(fresh.params.safeParse({ path: 'x', maxAge: '1h', minSize: 'lots' }).success).toBe(false);
   });

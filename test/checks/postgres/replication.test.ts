@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import archiving from '../../../checks/postgres/archiving.js';
 import replication from '../../../checks/postgres/replication.js';
-import { cluster, createDatabase, runKind, sql } from '../../helpers/postgres/index.js';
+import { cluster, createDatabase, runKind, sql, withExclusive } from '../../helpers/postgres/index.js';
 
 let primaryUrl: string;
 let standbyUrl: string;
@@ -61,7 +61,7 @@ describe('replication lag made real by pausing replay on the standby', () => {
     expect((await runKind(replication, {}, { url: standbyUrl, observe: 'state' })).observed).toEqual([{ name: 'wal receiver', value: 'streaming' }]);
   });
 
-  it('paused replay while the primary writes: lag grows in bytes and seconds, then recovers', async () => {
+  it('paused replay while the primary writes: lag grows in bytes and seconds, then recovers', () => withExclusive('standby', async () => {
     await sql(cluster().standby.url, 'SELECT pg_wal_replay_pause()');
     await sql(primaryUrl, "INSERT INTO events (body) SELECT repeat('x', 100) FROM generate_series(1, 1000)");
     await new Promise((r) => setTimeout(r, 1200));
@@ -82,7 +82,7 @@ describe('replication lag made real by pausing replay on the standby', () => {
     const recovered = await until(() => runKind(replication, {}, { url: standbyUrl, observe: 'lagBytes' }), (r) => r.observed === 0);
     expect(recovered.observed).toBe(0);
     expect((await runKind(replication, {}, { url: standbyUrl })).observed).toBe(0);
-  });
+  }));
 });
 
 describe('postgres.archiving', () => {

@@ -40,3 +40,27 @@ export async function runKind<P>(
     await ctx.close();
   }
 }
+
+/**
+ * Runs `work` while no other test file holds `name` (a directory lock in the harness's temp
+ * dir): pausing the standby's replay must not meet a playbook that gates on replication lag.
+ */
+export async function withExclusive<T>(name: string, work: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const { mkdir, rmdir } = await import('node:fs/promises');
+  const lock = `${cluster().root}/lock-${name}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`lock ${name} still held after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rmdir(lock);
+  }
+}
