@@ -141,7 +141,8 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
       env: systems.value.env,
       version: readVersion(),
       ...(opts.at ? { at: new Date(opts.at) } : {}),
-      onEvent: (event) => renderer?.onEvent(event),
+      // Redact the data before a renderer formats or truncates it: a cut secret cannot be matched.
+      onEvent: (event) => renderer?.onEvent(redactor.redactValue(event)),
       ...(extras.anchorFor ? { anchorFor: extras.anchorFor } : {}),
       ...(extras.external ? { external: extras.external } : {}),
     });
@@ -149,6 +150,7 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
     await systems.value.cleanup();
   }
   await renderer?.finish?.();
+  result = redactor.redactValue(result);
   const evidence = writeEvidence(result, {
     dir: opts.evidenceDir,
     redact: (text) => redactor.redact(text),

@@ -1,4 +1,5 @@
 import type { RunResult } from '../run/types.js';
+import { keepNonFinite } from '../secrets/redactor.js';
 
 export interface ReportMeta {
   evidence?: string;
@@ -43,5 +44,5 @@ export function toReport(result: RunResult, meta: ReportMeta = {}) {
 }
 
 export function renderJson(result: RunResult, meta: ReportMeta = {}): string {
-  return `${JSON.stringify(toReport(result, meta), null, 2)}\n`;
+  return `${JSON.stringify(toReport(result, meta), keepNonFinite, 2)}\n`;
 }

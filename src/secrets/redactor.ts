@@ -16,6 +16,7 @@ export class Redactor {
     forms.add(encodeURIComponent(secret));
     forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
     forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(secret.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!));
     for (const encoded of base64Forms(secret)) forms.add(encoded);
     for (const form of forms) if (form.length >= 4 && !this.patterns.includes(form)) this.patterns.push(form);
     // Longest first, so a secret is masked whole before any of its parts.
@@ -39,7 +40,7 @@ export class Redactor {
   /** Redacts every string inside a value (for JSON reports and evidence). */
   redactValue<T>(value: T): T {
     if (!this.regex) return value;
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    return JSON.parse(this.redact(JSON.stringify(value, keepNonFinite))) as T;
   }
 
   /** A redacting stream over chunks: a secret split across two writes is still caught. */
@@ -77,6 +78,11 @@ export class Redactor {
       },
     };
   }
+}
+
+/** JSON has no NaN or Infinity: keep them visible as text instead of null. */
+export function keepNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
 function escapeRegex(text: string): string {
