@@ -8,7 +8,10 @@ const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 
 const params = z.strictObject({
   /** A path or a glob (`*`, `?`, `**`); relative paths resolve from the playbook's directory. */
-  path: z.string().min(1, 'path is empty; write a file path or a glob such as /var/backups/*.dump'),
+  path: z
+    .string()
+    .min(1, 'path is empty; write a file path or a glob such as /var/backups/*.dump')
+    .describe('A path or a glob (*, ?, **); relative paths resolve from the playbook directory.'),
   /** For `observe: contains`: a regular expression (JavaScript syntax). */
   pattern: z
     .string()
@@ -20,9 +23,10 @@ const params = z.strictObject({
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(error as Error).message}` });
       }
-    }),
+    })
+    .describe('For observe: contains — a regular expression (JavaScript syntax).'),
   /** Regular expression flags for `pattern`, e.g. `i` or `m`. */
-  flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s and u').optional(),
+  flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s and u').optional().describe('Flags for pattern: i, m, s, u.'),
 });
 
 type Params = z.output<typeof params>;

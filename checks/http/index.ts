@@ -12,24 +12,26 @@ const MAX_OUTPUT_BODY_CHARS = 64 * 1024;
 const DAY_MS = 86_400_000;
 
 const params = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).describe('The http:// or https:// URL to request; a password in it is masked in messages.'),
   method: z
     .string()
     .regex(/^[A-Za-z]+$/, 'expected an HTTP method such as GET, HEAD or POST')
     .transform((method) => method.toUpperCase())
-    .default('GET'),
-  headers: z.record(z.string(), z.string()).optional(),
-  /** A string is sent as is; anything else is sent as JSON. */
-  body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+    .default('GET')
+    .describe('HTTP method; anything but GET or HEAD mutates.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Request headers, e.g. { Authorization: "Bearer ${secret:TOKEN}" }.'),
+  body: z
+    .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+    .optional()
+    .describe('A string is sent as is; a map or list as JSON (content-type: application/json).'),
   tls: z
     .strictObject({
-      /** Accept any certificate (self-signed staging). The check still reports `tlsDaysLeft`. */
-      insecureSkipVerify: z.boolean().optional(),
-      /** A PEM bundle, or the path of a PEM file (relative to the playbook), to trust. */
-      ca: z.string().optional(),
+      insecureSkipVerify: z.boolean().optional().describe('Accept any certificate (self-signed staging); tlsDaysLeft still reports the dates.'),
+      ca: z.string().optional().describe('PEM text, or the path of a PEM file (relative to the playbook), to trust.'),
     })
-    .optional(),
-  followRedirects: z.boolean().optional(),
+    .optional()
+    .describe('TLS trust for https:// URLs: { ca, insecureSkipVerify }.'),
+  followRedirects: z.boolean().optional().describe('Follow up to 5 redirects (default false: a 302 is observed as 302).'),
 });
 
 type Params = z.output<typeof params>;
