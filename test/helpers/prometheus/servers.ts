@@ -97,3 +97,13 @@ export async function stopServer(server: RunningServer | undefined, graceMs = 50
   await exited;
   clearTimeout(timer);
 }
+
+/** Debian's Pushgateway on a random loopback port (metrics kept in memory). */
+export async function startPushgateway(options: { dir: string }): Promise<RunningServer> {
+  const port = await findFreePort();
+  const logFile = join(options.dir, 'pushgateway.log');
+  const child = startProcess(['prometheus-pushgateway', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], logFile);
+  const server = { url: `http://127.0.0.1:${port}`, port, pid: child.pid!, process: child, logFile };
+  await waitUntilReady(`${server.url}/-/ready`, server);
+  return server;
+}
