@@ -17,17 +17,19 @@ export default defineCheck({
   summary: 'Exact row counts of named tables, as outputs; with `expected`, "no data lost" against earlier counts',
   description:
     'Counts rows (`count(*)`, exact, read-only, one snapshot for all tables) and outputs `counts` ({table: n}). Without `expected` it ' +
-    'observes one list element per table (`expect: ">= 1"`: every table has rows). With `expected` — usually the `counts` of an ' +
+    'observes one list element per table (default `expect: ">= 0"`; `">= 1"`: every table has rows). With `expected` — usually the `counts` of an ' +
     'earlier node, `${nodes.ID.outputs.counts}`, or of the last promote in a rollback — it is a verdict: `compare: equal` fails on ' +
     'any difference, `not-fewer` only when a table lost rows; every difference and every table missing on either side is a reason. ' +
-    'Do not give `expect` together with `expected`.',
+    'With `expected` the verdict decides and `expect` is not used.',
   params,
   observes: 'list',
+  // Counting at all is the default healthy condition; `expected` makes the node a verdict instead.
+  defaultExpect: '>= 0',
   mutates: false,
   system: 'postgres',
   outputs: { counts: '{ table: rows } for every table in `tables`' },
   examples: [
-    '- id: counts-before\n  uses: postgres.row-counts\n  with: { tables: [orders, payments] }\n  expect: ">= 0"',
+    '- id: counts-before\n  uses: postgres.row-counts\n  with: { tables: [orders, payments] }',
     '- id: no-data-lost\n  uses: postgres.row-counts\n  with: { tables: [orders, payments], expected: "${nodes.counts-before.outputs.counts}", compare: not-fewer }',
   ],
   async run(p, ctx) {

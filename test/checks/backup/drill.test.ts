@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fresh from '../../../checks/backup/fresh.js';
 import rowCounts from '../../../checks/postgres/row-counts.js';
 import { cluster, createDatabase, runKind, sql } from '../../helpers/postgres/index.js';
+import { PLAYBOOKS, runRollout } from '../../helpers/postgres/cli.js';
 import { drillEnv, runScript } from '../../helpers/postgres/drill.js';
 import { urlFor } from '../../helpers/postgres/server.js';
 
@@ -89,5 +90,36 @@ describe('the backup drill scripts against a real server', () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(/connection to server .* failed/);
     expect((await runScript('verify-backups.sh', ['--snapshot', 'down'], env)).exitCode).toBe(1);
+  });
+});
+
+describe('playbooks/backup-drill.yaml through the built CLI', () => {
+  it('counts → snapshot → verify → restore into a scratch database → counts equal → scratch dropped', async () => {
+    const drillSource = await createDatabase('drillcli');
+    await sql(drillSource.url, `CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 30);
+                                CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 300)`);
+    const dir = await mkdtemp(join(tmpdir(), 'rollout-drill-'));
+    const run = await runRollout(['check', '-p', join(PLAYBOOKS, 'backup-drill.yaml'), '--env', 'local'], drillEnv(cluster().primary.port, drillSource.name, dir));
+    expect(run.report.nodes.map((n) => [n.id, n.status])).toEqual([
+      ['counts-before', 'pass'], ['snapshot', 'pass'], ['verify-snapshot', 'pass'], ['snapshot-fresh', 'pass'],
+      ['restore', 'pass'], ['counts-equal', 'pass'], ['drop-scratch', 'pass'],
+    ]);
+    expect(run.exitCode).toBe(0);
+    expect(run.byId['counts-before']!.outputs).toEqual({ counts: { customers: 30, orders: 300 } });
+    expect(run.byId['counts-equal']!.outputs).toEqual({ counts: { customers: 30, orders: 300 } });
+    expect((await sql(cluster().primary.url, "SELECT count(*)::int AS n FROM pg_database WHERE datname = 'drill_scratch'")).rows[0].n).toBe(0);
+    expect(JSON.stringify(run.report)).not.toContain(drillEnv(0, '', '').PGPASSWORD);
+  });
+
+  it('--dry-run runs only the read-only gates and changes nothing (there is no snapshot to verify)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rollout-drill-'));
+    const run = await runRollout(['check', '-p', join(PLAYBOOKS, 'backup-drill.yaml'), '--env', 'local', '--dry-run'], drillEnv(cluster().primary.port, source.name, dir));
+    expect(run.status('counts-before')).toBe('pass');
+    expect(run.status('snapshot')).toBe('dry-run');
+    expect(run.status('verify-snapshot')).toBe('fail');
+    expect(run.status('restore')).toBe('skipped');
+    expect((await sql(cluster().primary.url, "SELECT count(*)::int AS n FROM pg_database WHERE datname = 'drill_scratch'")).rows[0].n).toBe(0);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(dir)).toEqual([]);
   });
 });
