@@ -77,7 +77,7 @@ async function connect(ctx: CheckContext): Promise<Connection | EvaluationError>
     return await ctx.shared(key, async () => {
       const { config, read } = await readKubeconfig(paths);
       const missing = describeMissingContext(config, settings.context, read, paths);
-      if (missing) throw new KubeError(missing);
+      if (missing) throw new KubeError(`kubernetes ${missing}`);
       const lib = await import('@kubernetes/client-node');
       const kc = new lib.KubeConfig();
       // Load only the named context: the client cannot reach another cluster by accident.

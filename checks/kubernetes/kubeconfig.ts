@@ -72,13 +72,13 @@ export function describeMissingContext(config: KubeconfigDocument, context: stri
   const entry = config.contexts.find((c) => c.name === context);
   if (!entry) {
     const known = config.contexts.map((c) => c.name);
-    return `kubernetes context "${context}" does not exist in ${where}` + (known.length ? ` (contexts: ${known.join(', ')})` : ' (no contexts)') +
+    return `context "${context}" does not exist in ${where}` + (known.length ? ` (contexts: ${known.join(', ')})` : ' (no contexts)') +
       '; refusing to fall back to the current context';
   }
   const clusterName = entry.context?.cluster;
-  if (!clusterName || !config.clusters.some((c) => c.name === clusterName)) return `kubernetes context "${context}" names cluster "${clusterName ?? ''}", which is not in ${where}`;
+  if (!clusterName || !config.clusters.some((c) => c.name === clusterName)) return `context "${context}" names cluster "${clusterName ?? ''}", which is not in ${where}`;
   const userName = entry.context?.user;
-  if (userName && !config.users.some((u) => u.name === userName)) return `kubernetes context "${context}" names user "${userName}", which is not in ${where}`;
+  if (userName && !config.users.some((u) => u.name === userName)) return `context "${context}" names user "${userName}", which is not in ${where}`;
   return undefined;
 }
 

@@ -21,7 +21,7 @@ export default defineSystem({
   settings: kubernetesSettings,
   async guard(settings, info) {
     const parsed = kubernetesSettings.safeParse(settings);
-    if (!parsed.success) return `kubernetes: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    if (!parsed.success) return `${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
     const paths = kubeconfigPaths(parsed.data, info.cwd, info.env);
     const { config, read } = await readKubeconfig(paths);
     return describeMissingContext(config, parsed.data.context, read, paths);

@@ -24,7 +24,7 @@ describe('kubernetes system guard', () => {
 
   it('refuses a context that does not exist, naming the file and the contexts, never falling back', async () => {
     const message = await system.guard!({ context: 'production' }, info({ KUBECONFIG: server.kubeconfigPath }));
-    expect(message).toBe(`kubernetes context "production" does not exist in ${server.kubeconfigPath} (contexts: fixture, fixture-limited, elsewhere); refusing to fall back to the current context`);
+    expect(message).toBe(`context "production" does not exist in ${server.kubeconfigPath} (contexts: fixture, fixture-limited, elsewhere); refusing to fall back to the current context`);
   });
 
   it('reads an explicit kubeconfig setting relative to the playbook', async () => {
