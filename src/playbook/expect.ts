@@ -25,7 +25,7 @@ export type ParseResult = { ok: true; expectation: Expectation } | { ok: false; 
 const SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
 // Binary multiples, as PostgreSQL reads `4GB` (shared_buffers) — documented in the README.
 const BYTES: Record<string, number> = { B: 1, kB: 1024, KB: 1024, KiB: 1024, MB: 1024 ** 2, MiB: 1024 ** 2, GB: 1024 ** 3, GiB: 1024 ** 3, TB: 1024 ** 4, TiB: 1024 ** 4 };
-const NUMBER_WITH_UNIT = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)([a-zA-Zµ]+)?$/;
+const NUMBER_WITH_UNIT = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-zA-Zµ]+)?$/;
 const VERSION = /^v?(\d+(?:\.\d+){1,3})(?:[-+][0-9A-Za-z.-]+)?$/;
 const GRAMMAR_HINT = 'write e.g. "<= 0.05", ">= 150000", "< 250ms", ">= 4GB", ">= 2.0.0", "== on", "== true", "in [a, b]" or "=~ /^v1\\./"';
 

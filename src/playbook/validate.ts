@@ -23,10 +23,10 @@ export type ValidationResult = { ok: true; value: ValidPlaybook } | { ok: false;
 
 /** Structure, kinds, parameters, expressions and the DAG — every problem at once. */
 export async function validatePlaybook(doc: LoadedDocument, registry: Registry): Promise<ValidationResult> {
-  const parsed = playbookSchema.safeParse(doc.data);
-  if (!parsed.success) return { ok: false, diagnostics: sortDiagnostics(zodDiagnostics(doc, [], parsed.error.issues, keysFor)) };
-  const playbook = parsed.data;
   const diagnostics: Diagnostic[] = [];
+  const parsed = parseLeniently(doc, diagnostics);
+  if (!parsed) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const playbook = parsed;
   const kinds = new Map<string, CheckDefinition>();
   const userKinds = await loadUserKinds(doc, playbook, diagnostics);
   const sites = listNodes(playbook);
@@ -51,6 +51,26 @@ export async function validatePlaybook(doc: LoadedDocument, registry: Registry):
   checkGraph(doc, playbook, sites, diagnostics);
   if (diagnostics.length) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   return { ok: true, value: { playbook, doc, kinds, systems, sites } };
+}
+
+/**
+ * Unknown keys are reported, then set aside, so the checks that follow (kinds, needs,
+ * expressions) still run and every problem is reported at once.
+ */
+function parseLeniently(doc: LoadedDocument, out: Diagnostic[]): Playbook | undefined {
+  let data = doc.data;
+  for (let round = 0; round < 5; round++) {
+    const parsed = playbookSchema.safeParse(data);
+    if (parsed.success) return parsed.data;
+    out.push(...zodDiagnostics(doc, [], parsed.error.issues, keysFor));
+    if (!parsed.error.issues.every((issue) => issue.code === 'unrecognized_keys')) return undefined;
+    data = structuredClone(data);
+    for (const issue of parsed.error.issues) {
+      const holder = valueAt(data, issue.path as Path) as Record<string, unknown> | undefined;
+      if (holder && issue.code === 'unrecognized_keys') for (const key of issue.keys) delete holder[key];
+    }
+  }
+  return undefined;
 }
 
 function checkNode(doc: LoadedDocument, site: NodeSite, definition: CheckDefinition, out: Diagnostic[]): void {
