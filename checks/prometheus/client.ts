@@ -133,6 +133,7 @@ async function send(args: SendArgs): Promise<Response | EvaluationError> {
       if (attempt === 0 && err.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) continue;
       if (ctx.signal.aborted) return { error: `stopped waiting for ${where}: the attempt's timeout (${ctx.timeoutMs} ms) ran out or the run was cancelled` };
       if (requestTimeout.aborted) return { error: `no answer from ${where} within ${requestTimeoutMs} ms (the connection's timeout)` };
+      if (err.code === 'ETRUNCATED' || (err.code === 'ECONNRESET' && err.message === 'aborted')) return { error: `the answer from ${where} was cut off before its end` };
       return { error: `cannot reach ${args.target === 'alertmanager' ? 'Alertmanager' : 'Prometheus'} at ${args.displayUrl}: ${describeNetworkError(err)}` };
     }
   }
@@ -156,10 +157,16 @@ function sendOnce(url: URL, args: SendArgs, signal: AbortSignal): Promise<Respon
           if (size > MAX_RESPONSE_BYTES) response.destroy(Object.assign(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`), { code: 'ETOOBIG' }));
           else chunks.push(chunk);
         });
+        let ended = false;
         response.on('error', reject);
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(response.headers['content-type'] ?? '') }),
-        );
+        response.on('end', () => {
+          ended = true;
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(response.headers['content-type'] ?? '') });
+        });
+        // A body cut off (server gone, or our abort mid-body) must not pass for a short answer.
+        response.on('close', () => {
+          if (!ended) reject(Object.assign(new Error('the answer was cut off before its end'), { code: 'ETRUNCATED' }));
+        });
       });
       request.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
       request.end(body);

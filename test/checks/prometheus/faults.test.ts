@@ -50,6 +50,24 @@ describe('prometheus.query faults: every one is an error, never pass or fail', (
     expect(performance.now() - startedAt).toBeLessThan(2000);
   });
 
+  test('an answer that stalls half-way through its body is an error, not a short result', async () => {
+    const server = await loopback((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"status":"success","data":{"resultType":"vector","result":[');
+    });
+    const result = await runCheck(query, { query: 'up' }, prometheusContext({ url: server.url, timeout: '300ms' }));
+    expect(result).toMatchObject({ error: `no answer from ${server.url}/api/v1/query within 300 ms (the connection's timeout)` });
+  });
+
+  test('an answer cut off by the server closing the connection is an error', async () => {
+    const server = await loopback((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"status":"success","data":{"resultType":"vector","result":[', () => res.socket?.destroy());
+    });
+    const result = await runCheck(query, { query: 'up' }, prometheusContext({ url: server.url }));
+    expect(result).toMatchObject({ error: `the answer from ${server.url}/api/v1/query was cut off before its end` });
+  });
+
   test('a hang past the attempt\'s timeout is stopped by ctx.signal', async () => {
     const server = await loopback(() => {});
     const startedAt = performance.now();
