@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../playbook/diagnostics.js';
-import type { Lookup, Reference } from '../playbook/interpolate.js';
+import { substitute, type Lookup, type Reference } from '../playbook/interpolate.js';
 
 export const MIN_SECRET_LENGTH = 8;
 
@@ -12,11 +12,17 @@ export interface ResolveScope {
 }
 
 /** Looks up ${vars|env|secret|matrix} now; ${nodes...} is left for the run. */
-export function planLookup(scope: ResolveScope): Lookup {
+export function planLookup(scope: ResolveScope, resolving: string[] = []): Lookup {
   return (reference: Reference, body: string) => {
     switch (reference.type) {
-      case 'vars':
-        return reference.name in scope.vars ? { value: scope.vars[reference.name] } : { error: `\${${body}} is not set: this environment has no var "${reference.name}"` };
+      case 'vars': {
+        if (!(reference.name in scope.vars)) return { error: `\${${body}} is not set: this environment has no var "${reference.name}"` };
+        if (resolving.includes(reference.name)) return { error: `vars refer to each other in a loop: ${[...resolving, reference.name].join(' → ')}` };
+        // A var may itself hold references (base: "\${env:API_URL}").
+        const inner = substitute(scope.vars[reference.name], planLookup(scope, [...resolving, reference.name]));
+        if (inner.errors.length) return { error: inner.errors.map((e) => e.message).join('; ') };
+        return { value: inner.value };
+      }
       case 'env': {
         const value = scope.env[reference.name];
         return value === undefined ? { error: `\${${body}}: environment variable ${reference.name} is not set` } : { value };

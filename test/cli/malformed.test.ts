@@ -46,6 +46,7 @@ const cases: Case[] = [
   { name: 'unknown reference', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${var.x}"] } }\n', at: '6:', says: /is not a reference/, hint: /\$\{vars\.NAME\}/ },
   { name: 'reference to no node', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${nodes.nope.observed}"] } }\n', at: '6:', says: /names no node/ },
   { name: 'unset variable', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${vars.missing}"] } }\n', at: '6:', says: /no var "missing"/ },
+  { name: 'vars in a loop', yaml: 'version: 1\nname: bad\nenvironments: { ci: { vars: { a: "${vars.b}", b: "${vars.a}" } } }\ngates:\n' + RUN + '  - { id: x, uses: exec, with: { command: [echo, "${vars.a}"] } }\n', at: '6:', says: /loop: a → b → a/ },
   { name: 'unset env', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${env:ROLLOUT_TEST_UNSET}"] } }\n', at: '6:', says: /ROLLOUT_TEST_UNSET is not set/ },
   { name: 'secret in argv', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${secret:TOKEN}"] } }\n', at: '6:', says: /visible to every user in ps/, env: { TOKEN: 'long-enough-secret' } },
   { name: 'short secret', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [ls], env: { T: "${secret:TOKEN}" } } }\n', at: '6:', says: /shorter than 8/, env: { TOKEN: 'short' } },

@@ -191,6 +191,15 @@ gates:
     expect(production.stderr).toMatch(/rollout\.yaml:\d+:\d+: .*ONLY_IN_PRODUCTION is not set/);
   });
 
+  it('resolves vars that hold references to the environment and to other vars', async () => {
+    const dir = workspace({
+      'rollout.yaml': 'version: 1\nname: vars\nenvironments:\n  ci: { vars: { base: "${env:ROLLOUT_BASE}", url: "${vars.base}/health" } }\ngates:\n  - { id: a, uses: exec, with: { command: [echo, "${vars.url}"] }, observe: stdout, expect: "== http://svc/health" }\n',
+    });
+    const run = await rollout(['check', '--env', 'ci', '--reporter', 'json'], { cwd: dir, env: { ROLLOUT_BASE: 'http://svc' } });
+    expect(run.exitCode).toBe(0);
+    expect(run.json.nodes[0].observed).toBe('http://svc/health');
+  });
+
   it('--only runs the named nodes and their transitive needs, and marks the run partial', async () => {
     const dir = workspace({
       'trace.sh': TRACE,
