@@ -22,13 +22,10 @@ const size = z.union([
 ]);
 
 const params = z.strictObject({
-  /** Glob of backup artifacts (wildcards *, ?, [..] in any path segment; relative to the playbook). */
-  path: z.string().min(1),
-  maxAge: duration,
-  /** Smaller than this is a failed backup (default: empty files fail). */
-  minSize: size.default(1),
-  /** auto: verify FILE.sha256 when it exists; required: it must exist; skip: never read it. */
-  checksum: z.enum(['auto', 'required', 'skip']).default('auto'),
+  path: z.string().min(1).describe('Glob of backup artifacts: *, ?, [..] in any path segment; relative to the playbook'),
+  maxAge: duration.describe('How old the newest artifact may be: 26h, 7d'),
+  minSize: size.default(1).describe('Smallest acceptable size: bytes or 500KB, 10MB, 2GiB (binary multiples); empty files always fail'),
+  checksum: z.enum(['auto', 'required', 'skip']).default('auto').describe('auto: verify FILE.sha256 when present; required: it must exist; skip: never read it'),
 });
 
 export default defineCheck({

@@ -10,8 +10,7 @@ export default defineCheck({
     'segment archived less than `maxAge` ago, and no failure newer than that success. Each unmet condition is a reason. ' +
     'A quiet server switches WAL segments rarely: set `archive_timeout` below `maxAge` so "recent" stays meaningful.',
   params: z.strictObject({
-    /** How old the last successful archive may be (default 1h). */
-    maxAge: duration.default(3_600_000),
+    maxAge: duration.default(3_600_000).describe('How old the last successful archive may be (default 1h)'),
   }),
   observes: 'verdict',
   mutates: false,

@@ -3,13 +3,12 @@ import { defineCheck } from '../../src/sdk/index.js';
 import { evidenceRows, printable, withConnection } from './client.js';
 
 const params = z.strictObject({
-  statements: z.array(z.string().min(1)).min(1, 'give at least one SQL statement'),
-  /**
-   * auto: one transaction, unless a statement cannot run inside one (ALTER SYSTEM, VACUUM,
-   * CREATE DATABASE, ... CONCURRENTLY) — then each statement commits on its own, in order.
-   */
-  transaction: z.union([z.literal('auto'), z.boolean()]).default('auto'),
-  maxRows: z.number().int().min(0).max(1000).default(20),
+  statements: z.array(z.string().min(1)).min(1, 'give at least one SQL statement').describe('SQL statements, run in order'),
+  transaction: z
+    .union([z.literal('auto'), z.boolean()])
+    .default('auto')
+    .describe('auto: one transaction unless a statement cannot run in one (ALTER SYSTEM, VACUUM, CREATE DATABASE, CONCURRENTLY); true/false to force'),
+  maxRows: z.number().int().min(0).max(1000).default(20).describe('Rows of the last statement kept in the evidence and outputs'),
 });
 
 // Statements PostgreSQL refuses inside a transaction block.

@@ -11,8 +11,8 @@ export default defineCheck({
     'reason says whether the server could install it (`CREATE EXTENSION`) or the package is missing. Extensions that must be ' +
     'preloaded (citus, pg_stat_statements) are also checked against `shared_preload_libraries` when `preload: true`.',
   params: z.strictObject({
-    name: z.string().min(1, 'the extension name, e.g. vector, citus, pg_stat_statements'),
-    preload: z.boolean().default(false),
+    name: z.string().min(1, 'the extension name, e.g. vector, citus, pg_stat_statements').describe('The extension name: vector, citus, pg_stat_statements'),
+    preload: z.boolean().default(false).describe('Also require it in shared_preload_libraries'),
   }),
   observes: 'version',
   defaultExpect: '=~ /./',

@@ -6,16 +6,11 @@ import { quoteName, withConnection } from './client.js';
 
 const params = z
   .strictObject({
-    /** The table recording applied migrations, optionally schema-qualified. */
-    table: z.string().min(1).default('schema_migrations'),
-    /** Its column holding the migration id. */
-    column: z.string().min(1).default('version'),
-    /** Folder of migration files (relative to the playbook): its newest id must be applied. */
-    directory: z.string().min(1).optional(),
-    /** Regex on file names; group 1 (or the whole match) is the id. */
-    pattern: z.string().default('^V?(\\d+)'),
-    /** The id that must be the newest applied (e.g. from the release: "${vars.migration}"). */
-    expected: z.union([z.string(), z.number()]).transform(String).optional(),
+    table: z.string().min(1).default('schema_migrations').describe('The table recording applied migrations, optionally schema-qualified'),
+    column: z.string().min(1).default('version').describe('Its column holding the migration id'),
+    directory: z.string().min(1).optional().describe('Folder of migration files (relative to the playbook): every id in it must be applied'),
+    pattern: z.string().default('^V?(\\d+)').describe('Regex on file names; group 1 (or the whole match) is the id'),
+    expected: z.union([z.string(), z.number()]).transform(String).optional().describe('The id that must be the newest applied'),
   })
   .refine((p) => p.directory !== undefined || p.expected !== undefined, { message: 'give directory (migration files) or expected (an id), or both' });
 

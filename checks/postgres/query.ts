@@ -3,15 +3,11 @@ import { defineCheck, type Observation } from '../../src/sdk/index.js';
 import { evidenceRows, isInterval, printable, withConnection } from './client.js';
 
 const params = z.strictObject({
-  sql: z.string().min(1, 'sql is required, e.g. "SELECT count(*) FROM pg_stat_activity"'),
-  /** Values for $1, $2, ... — never build SQL from strings. */
-  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  /** For `observe: column:NAME`: the column naming each element (default: the first other column). */
-  label: z.string().optional(),
-  /** The unit of a numeric result, so `expect: "< 5m"` or `"<= 2GB"` converts. */
-  unit: z.enum(['seconds', 'bytes']).optional(),
-  /** Rows kept in the evidence. */
-  maxRows: z.number().int().min(0).max(1000).default(20),
+  sql: z.string().min(1, 'sql is required, e.g. "SELECT count(*) FROM pg_stat_activity"').describe('One SQL statement, run read-only'),
+  params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().describe('Values for $1, $2, ... (never build SQL from strings)'),
+  label: z.string().optional().describe('observe: column:NAME — the column naming each element (default: the first other column)'),
+  unit: z.enum(['seconds', 'bytes']).optional().describe('What a numeric result measures, so expect "< 5m" or "<= 2GB" converts'),
+  maxRows: z.number().int().min(0).max(1000).default(20).describe('Rows kept in the evidence'),
 });
 
 export default defineCheck({

@@ -3,8 +3,7 @@ import { defineCheck, type CheckResult, type LabelledValue } from '../../src/sdk
 import { evidenceRows, withConnection, type Queryable } from './client.js';
 
 const params = z.strictObject({
-  /** application_name of standbys that must be connected; a missing one fails the node. */
-  standbys: z.array(z.string().min(1)).optional(),
+  standbys: z.array(z.string().min(1)).optional().describe('application_name of standbys that must be connected; a missing one fails the node'),
 });
 
 const OBSERVE = ['lagSeconds', 'lagBytes', 'standbys', 'state', 'slotsInactive'] as const;

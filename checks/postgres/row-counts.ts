@@ -5,11 +5,9 @@ import { quoteName, withConnection } from './client.js';
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]);
 
 const params = z.strictObject({
-  tables: z.array(z.string().min(1)).min(1, 'name at least one table, e.g. [orders, public.payments]'),
-  /** Counts captured earlier, typically "${nodes.counts-before.outputs.counts}"; turns the node into a comparison. */
-  expected: z.record(z.string(), count).optional(),
-  /** equal: no row lost or added. not-fewer: rows may have been added since (live traffic). */
-  compare: z.enum(['equal', 'not-fewer']).default('equal'),
+  tables: z.array(z.string().min(1)).min(1, 'name at least one table, e.g. [orders, public.payments]').describe('Tables to count: orders, billing.invoices'),
+  expected: z.record(z.string(), count).optional().describe('Counts captured earlier ({table: n}), typically "${nodes.ID.outputs.counts}": makes the node a comparison'),
+  compare: z.enum(['equal', 'not-fewer']).default('equal').describe('equal: no row lost or added; not-fewer: rows may have been added since'),
 });
 
 export default defineCheck({

@@ -3,7 +3,7 @@ import { defineCheck } from '../../src/sdk/index.js';
 import { withConnection } from './client.js';
 
 const params = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as shared_buffers or citus.node_conninfo'),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as shared_buffers or citus.node_conninfo').describe('The setting, as in pg_settings: shared_buffers, log_connections, citus.shard_count'),
 });
 
 // pg_settings.unit → the base unit and its factor. PostgreSQL memory units are powers of 1024.

@@ -15,9 +15,9 @@ export default defineCheck({
     'a standby), disk full, no privilege — is `fail` with the reason; an unreachable server is `error`. After a cut-over: "writes ' +
     'work again".',
   params: z.strictObject({
-    table: z.string().min(1).default('rollout_probe'),
-    create: z.boolean().default(true),
-    keep: z.boolean().default(false),
+    table: z.string().min(1).default('rollout_probe').describe('The probe table, optionally schema-qualified'),
+    create: z.boolean().default(true).describe('CREATE TABLE IF NOT EXISTS (id text primary key, written_at timestamptz) first'),
+    keep: z.boolean().default(false).describe('Leave the probe row in place instead of deleting it'),
   }),
   observes: 'verdict',
   mutates: true,

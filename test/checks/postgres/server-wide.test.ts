@@ -15,6 +15,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql(cluster().sandbox.url, 'ALTER SYSTEM RESET default_transaction_read_only').catch(() => {});
+  await sql(cluster().sandbox.url, 'ALTER SYSTEM RESET archive_command').catch(() => {});
   await sql(cluster().sandbox.url, 'SELECT pg_reload_conf()').catch(() => {});
 });
 
