@@ -94,7 +94,7 @@ describe('the backup drill scripts against a real server', () => {
 });
 
 describe('playbooks/backup-drill.yaml through the built CLI', () => {
-  it('counts → snapshot → verify → restore into a scratch database → counts equal → scratch dropped', async () => {
+  it('counts → snapshot → verify → restore into a scratch database → counts equal → writable → scratch dropped', async () => {
     const drillSource = await createDatabase('drillcli');
     await sql(drillSource.url, `CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 30);
                                 CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 300)`);
@@ -102,7 +102,7 @@ describe('playbooks/backup-drill.yaml through the built CLI', () => {
     const run = await runRollout(['check', '-p', join(PLAYBOOKS, 'backup-drill.yaml'), '--env', 'local'], drillEnv(cluster().primary.port, drillSource.name, dir));
     expect(run.report.nodes.map((n) => [n.id, n.status])).toEqual([
       ['counts-before', 'pass'], ['snapshot', 'pass'], ['verify-snapshot', 'pass'], ['snapshot-fresh', 'pass'],
-      ['restore', 'pass'], ['counts-equal', 'pass'], ['drop-scratch', 'pass'],
+      ['restore', 'pass'], ['counts-equal', 'pass'], ['scratch-writable', 'pass'], ['drop-scratch', 'pass'],
     ]);
     expect(run.exitCode).toBe(0);
     expect(run.byId['counts-before']!.outputs).toEqual({ counts: { customers: 30, orders: 300 } });

@@ -62,3 +62,26 @@ describe('postgres connection faults are errors with clear, password-free messag
     await ctx.close();
   });
 });
+
+describe('TLS (the sandbox serves a self-signed certificate)', () => {
+  const on = (settings: Record<string, unknown>) => ({ connections: { postgres: { url: cluster().sandbox.url, ...settings } } });
+  const sslQuery = { sql: 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()' };
+
+  it('sslmode require encrypts without checking the certificate ("SSL enforced" as a gate)', async () => {
+    expect((await runKind(query, sslQuery, on({ sslmode: 'require' }))).observed).toBe(true);
+    expect((await runKind(query, sslQuery, on({}))).observed).toBe(false);
+  });
+
+  it('verify-full checks the certificate against sslrootcert; without it the self-signed one is refused', async () => {
+    expect((await runKind(query, sslQuery, on({ sslmode: 'verify-full', sslrootcert: cluster().sandboxCaFile }))).observed).toBe(true);
+    const refused = await runKind(query, sslQuery, on({ sslmode: 'verify-full' }));
+    expect(refused.error).toMatch(/self[- ]signed certificate/);
+    expect(JSON.stringify(refused)).not.toContain(TEST_PASSWORD);
+  });
+
+  it('?sslmode= in the url is honoured; verify-ca without a CA file says what is missing', async () => {
+    const url = `${cluster().sandbox.url}?sslmode=require`;
+    expect((await runKind(query, sslQuery, { url })).observed).toBe(true);
+    expect((await runKind(query, sslQuery, on({ sslmode: 'verify-ca' }))).error).toBe('sslmode verify-ca needs sslrootcert (the CA certificate file)');
+  });
+});

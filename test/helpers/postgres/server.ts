@@ -28,6 +28,8 @@ export interface PgCluster {
   /** A separate server for tests that change server-wide state (ALTER SYSTEM, archiving). */
   sandbox: PgServer;
   archiveDir: string;
+  /** The sandbox serves TLS with this self-signed certificate (CN localhost, SAN 127.0.0.1). */
+  sandboxCaFile: string;
   startMs: number;
 }
 
@@ -85,10 +87,11 @@ async function startServer(dataDir: string, logFile: string, port: number, socke
   await asPostgres([`${PG_BIN}/pg_ctl`, '-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', options, 'start']);
 }
 
-async function initServer(root: string, name: string, conf: string[]): Promise<PgServer> {
+async function initServer(root: string, name: string, conf: string[], beforeStart?: (dataDir: string) => Promise<void>): Promise<PgServer> {
   const { dataDir, socketDir } = await makeDirs(root, name);
   const port = await findFreePort();
   await asPostgres([`${PG_BIN}/initdb`, '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-N']);
+  await beforeStart?.(dataDir);
   const settings = [
     "listen_addresses = '127.0.0.1'",
     // Durability is irrelevant for a throwaway server and costs seconds.
@@ -118,7 +121,7 @@ export async function startCluster(): Promise<PgCluster> {
   await chownToPostgres(archiveDir);
   const [primary, sandbox] = await Promise.all([
     initServer(root, 'primary', ['archive_mode = on', `archive_command = 'cp %p ${archiveDir}/%f'`, "application_name = 'rollout-harness'"]),
-    initServer(root, 'sandbox', ['archive_mode = on', "archive_command = 'true'"]),
+    initServer(root, 'sandbox', ['archive_mode = on', "archive_command = 'true'", 'ssl = on'], makeCertificate),
   ]);
   await psql(primary, "SELECT pg_create_physical_replication_slot('standby1')");
   const { dataDir, socketDir } = await makeDirs(root, 'standby');
@@ -132,7 +135,17 @@ export async function startCluster(): Promise<PgCluster> {
   await startServer(dataDir, join(root, 'standby.log'), port, socketDir, ['-c', 'archive_mode=off', '-c', 'wal_receiver_status_interval=1s']);
   const standby = { name: 'standby', port, dataDir, socketDir, url: urlFor(port) };
   await waitForStreaming(primary);
-  return { root, primary, standby, sandbox, archiveDir, startMs: Math.round(performance.now() - startedAt) };
+  return { root, primary, standby, sandbox, archiveDir, sandboxCaFile: join(sandbox.dataDir, 'server.crt'), startMs: Math.round(performance.now() - startedAt) };
+}
+
+/** A throwaway self-signed certificate in the data dir (server.crt/server.key are the defaults). Never committed. */
+async function makeCertificate(dataDir: string): Promise<void> {
+  await asPostgres([
+    'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout', join(dataDir, 'server.key'), '-out', join(dataDir, 'server.crt'),
+  ]);
+  await asPostgres(['chmod', '600', join(dataDir, 'server.key')]);
 }
 
 async function waitForStreaming(primary: PgServer): Promise<void> {
