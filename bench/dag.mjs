@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The scheduling benchmark of DESIGN.md "Performance targets": one generated 1,000-node DAG
+// (10 levels × 100, every node `sleep 0.05`, each needing 3 nodes of the level before) run by
+// `make -j N` and by `rollout check --concurrency N` with the same commands. Start-up included.
+//
+//   node bench/dag.mjs [--runs 5] [--concurrency 8] [--levels 10] [--width 100] [--sleep 0.05]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist/src/cli/main.js');
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const runs = Number(args.runs ?? 5);
+const concurrency = Number(args.concurrency ?? 8);
+const levels = Number(args.levels ?? 10);
+const width = Number(args.width ?? 100);
+const sleepS = String(args.sleep ?? '0.05');
+
+/** The DAG: node (l, i) needs (l-1, i), (l-1, i+1) and (l-1, i+37), wrapped around. */
+export function generateDag() {
+  const nodes = [];
+  for (let l = 0; l < levels; l++) {
+    for (let i = 0; i < width; i++) {
+      const needs = l === 0 ? [] : [...new Set([i, (i + 1) % width, (i + 37) % width])].map((j) => `n${l - 1}-${j}`);
+      nodes.push({ id: `n${l}-${i}`, needs });
+    }
+  }
+  return nodes;
+}
+
+function toPlaybook(nodes) {
+  const lines = ['version: 1', 'name: dag-bench', 'environments:', '  bench: {}', 'gates:'];
+  for (const n of nodes) {
+    lines.push(`  - id: ${n.id}`, '    uses: exec', `    with: { command: [sleep, "${sleepS}"] }`);
+    if (n.needs.length) lines.push(`    needs: [${n.needs.join(', ')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function toMakefile(nodes) {
+  const lines = [`.PHONY: all ${nodes.map((n) => n.id).join(' ')}`, `all: ${nodes.map((n) => n.id).join(' ')}`, ''];
+  for (const n of nodes) lines.push(`${n.id}: ${n.needs.join(' ')}`, `\t@sleep ${sleepS}`, '');
+  return lines.join('\n');
+}
+
+function timeOnce(argv, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`${argv.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}${String(result.stdout).slice(-2000)}`);
+  }
+  return seconds;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const nodes = generateDag();
+const dir = mkdtempSync(join(tmpdir(), 'rollout-dag-bench-'));
+try {
+  writeFileSync(join(dir, 'dag.yaml'), toPlaybook(nodes));
+  writeFileSync(join(dir, 'Makefile'), toMakefile(nodes));
+  const criticalPathS = levels * Number(sleepS);
+  const totalWorkS = nodes.length * Number(sleepS);
+  const lowerBoundS = Math.max(criticalPathS, totalWorkS / concurrency);
+
+  const common = ['check', '-p', 'dag.yaml', '--env', 'bench', '--concurrency', String(concurrency), '--evidence-dir', join(dir, 'evidence')];
+  const contenders = [
+    { name: `make -j${concurrency}`, argv: ['make', '-s', `-j${concurrency}`] },
+    { name: `rollout check --concurrency ${concurrency} --reporter plain`, argv: [process.execPath, cli, ...common, '--reporter', 'plain'] },
+    { name: `rollout check --concurrency ${concurrency} --reporter json`, argv: [process.execPath, cli, ...common, '--reporter', 'json'] },
+  ];
+  const times = new Map(contenders.map((c) => [c.name, []]));
+  timeOnce(contenders[1].argv, dir); // warm the page cache once, not measured
+  // Interleaved so that a slow spell of the machine hits every contender alike.
+  for (let r = 0; r < runs; r++) for (const c of contenders) times.get(c.name).push(timeOnce(c.argv, dir));
+
+  const makeS = median(times.get(contenders[0].name));
+  console.log(`DAG: ${nodes.length} nodes (${levels} levels × ${width}), ${nodes.reduce((a, n) => a + n.needs.length, 0)} edges, each \`sleep ${sleepS}\`, concurrency ${concurrency}, ${runs} runs, median`);
+  console.log(`lower bound = max(critical path ${criticalPathS.toFixed(2)} s, work/concurrency ${(totalWorkS / concurrency).toFixed(2)} s) = ${lowerBoundS.toFixed(2)} s`);
+  console.log('');
+  console.log('| command | median s | min–max s | × make | × lower bound |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const c of contenders) {
+    const t = times.get(c.name);
+    const m = median(t);
+    console.log(`| \`${c.name}\` | ${m.toFixed(2)} | ${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)} | ${(m / makeS).toFixed(3)} | ${(m / lowerBoundS).toFixed(3)} |`);
+  }
+} finally {
+  if (!args.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir}`);
+}
