@@ -234,12 +234,11 @@ export async function withConnection<T>(
         await client.query('ROLLBACK').catch(() => (destroy = true));
       }
     }
+    // Statements that change things may also change the session (SET ROLE, SET ...): this
+    // connection is closed afterwards instead of going back to the pool.
+    destroy = true;
     await client.query(`SET statement_timeout = ${statementTimeoutMs}`);
-    try {
-      return await work(client, conn);
-    } finally {
-      await client.query('RESET statement_timeout').catch(() => (destroy = true));
-    }
+    return await work(client, conn);
   } catch (error) {
     destroy = true;
     return { error: describeError(error, conn, ctx, options.kind) };

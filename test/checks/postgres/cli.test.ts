@@ -1,6 +1,6 @@
-import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLAYBOOKS, runRollout } from '../../helpers/postgres/cli.js';
 import { cluster, createDatabase, sql, withExclusive } from '../../helpers/postgres/index.js';
@@ -9,19 +9,21 @@ import { TEST_PASSWORD } from '../../helpers/postgres/server.js';
 let env: Record<string, string>;
 let db: { name: string; url: string; urlOn(server: { port: number }): string };
 
+const MIGRATIONS = fileURLToPath(new URL('../../../fixtures/postgres/migrations/', import.meta.url));
+
 beforeAll(async () => {
   db = await createDatabase('gates');
-  await sql(db.url, `CREATE TABLE customers (id int); INSERT INTO customers VALUES (1), (2);
-                     CREATE TABLE orders (id int); INSERT INTO orders VALUES (1);
-                     CREATE TABLE schema_migrations (version text); INSERT INTO schema_migrations VALUES ('001'), ('002')`);
+  // Migrate the way a migration tool would: run each file, record its id.
+  await sql(db.url, 'CREATE TABLE schema_migrations (version text PRIMARY KEY)');
+  for (const file of (await readdir(MIGRATIONS)).filter((f) => f.endsWith('.sql')).sort()) {
+    await sql(db.url, await readFile(join(MIGRATIONS, file), 'utf8'));
+    await sql(db.url, 'INSERT INTO schema_migrations VALUES ($1)', [file.slice(0, 3)]);
+  }
+  await sql(db.url, "INSERT INTO customers (id, name) VALUES (1, 'a'), (2, 'b'); INSERT INTO orders VALUES (1, 1, 9.5)");
   await sql(db.url, `ALTER DATABASE ${db.name} SET log_min_duration_statement = 1000`);
-  const migrations = await mkdtemp(join(tmpdir(), 'rollout-migrations-'));
-  await writeFile(join(migrations, '001_init.sql'), '');
-  await writeFile(join(migrations, '002_orders.sql'), '');
   // Give the archiver something recent to have archived.
-  await sql(db.url, 'INSERT INTO orders VALUES (2)');
   await sql(cluster().primary.url, 'SELECT pg_switch_wal()');
-  env = { ROLLOUT_PG_URL: db.url, ROLLOUT_PG_STANDBY_URL: cluster().standby.url, ROLLOUT_MIGRATIONS_DIR: migrations };
+  env = { ROLLOUT_PG_URL: db.url, ROLLOUT_PG_STANDBY_URL: cluster().standby.url, ROLLOUT_MIGRATIONS_DIR: MIGRATIONS };
 });
 
 describe('playbooks/postgres.yaml through the built CLI', () => {
