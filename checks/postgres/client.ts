@@ -114,7 +114,8 @@ async function connectionFor(ctx: CheckContext): Promise<Connection | Evaluation
       created.on('error', () => {});
       return created;
     },
-    (p) => p.end(),
+    // A connection attempt to a hung server holds end() until connectTimeout: do not let it hold the run.
+    (p) => Promise.race([p.end(), new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]),
   );
   return { pool, config: built.config, label, password: built.password };
 }

@@ -85,3 +85,25 @@ describe('TLS (the sandbox serves a self-signed certificate)', () => {
     expect((await runKind(query, sslQuery, on({ sslmode: 'verify-ca' }))).error).toBe('sslmode verify-ca needs sslrootcert (the CA certificate file)');
   });
 });
+
+describe('a server that accepts TCP but never answers', () => {
+  it('connectTimeout bounds the connection; the node timeout bounds it too', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: Array<import('node:net').Socket> = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const url = `postgres://rollout_test:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`;
+    try {
+      const byConnectTimeout = await runKind(version, {}, { connections: { postgres: { url, connectTimeout: 300 } }, timeoutMs: 10_000 });
+      expect(byConnectTimeout.error).toBe(`cannot connect to postgres://rollout_test:***@127.0.0.1:${port}/postgres: connection timed out`);
+      const startedAt = Date.now();
+      const byNodeTimeout = await runKind(version, {}, { url, timeoutMs: 400 });
+      expect(Date.now() - startedAt).toBeLessThan(2000);
+      expect(byNodeTimeout.error).toMatch(/^cannot connect to postgres:\/\/rollout_test:\*\*\*@127\.0\.0\.1:\d+\/postgres in time: the node's timeout \(400ms\) ran out$/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});

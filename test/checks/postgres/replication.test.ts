@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import archiving from '../../../checks/postgres/archiving.js';
 import replication from '../../../checks/postgres/replication.js';
+import writeProbe from '../../../checks/postgres/write-probe.js';
 import { cluster, createDatabase, runKind, sql, withExclusive } from '../../helpers/postgres/index.js';
 
 let primaryUrl: string;
@@ -83,6 +84,13 @@ describe('replication lag made real by pausing replay on the standby', () => {
     expect(recovered.observed).toBe(0);
     expect((await runKind(replication, {}, { url: standbyUrl })).observed).toBe(0);
   }));
+});
+
+describe('postgres.write-probe on a hot standby', () => {
+  it('fails: the standby refuses writes', async () => {
+    const result = await runKind(writeProbe, {}, { url: standbyUrl });
+    expect(result).toMatchObject({ status: 'fail', reasons: [expect.stringMatching(/^the write was refused: cannot execute CREATE TABLE in a read-only transaction/)] });
+  });
 });
 
 describe('postgres.archiving', () => {
