@@ -308,3 +308,16 @@ export function intervalSeconds(i: IntervalLike): number {
   const days = (i.years ?? 0) * 365.25 + (i.months ?? 0) * 30 + (i.days ?? 0);
   return days * 86_400 + (i.hours ?? 0) * 3600 + (i.minutes ?? 0) * 60 + (i.seconds ?? 0) + (i.milliseconds ?? 0) / 1000;
 }
+
+/** For `rollback --dry-run`: does the server answer, and in what state is it (without changing anything)? */
+export async function probeServer(ctx: CheckContext, kind: string): Promise<{ ok: boolean; message: string }> {
+  const result = await withConnection(ctx, { readOnly: true, kind }, async (client, conn) => {
+    const { rows } = await client.query(
+      "SELECT current_user AS who, current_setting('server_version') AS v, pg_is_in_recovery() AS standby, current_setting('default_transaction_read_only') AS ro",
+    );
+    const row = rows[0] as { who: string; v: string; standby: boolean; ro: string };
+    const state = row.standby ? ', a standby (read-only)' : row.ro === 'on' ? ', default_transaction_read_only = on' : '';
+    return { ok: true, message: `${conn.label} answers: PostgreSQL ${row.v} as ${row.who}${state}` };
+  });
+  return 'error' in result ? { ok: false, message: result.error } : result;
+}

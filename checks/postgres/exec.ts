@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { evidenceRows, printable, withConnection } from './client.js';
+import { evidenceRows, printable, probeServer, withConnection } from './client.js';
 
 const params = z.strictObject({
   statements: z.array(z.string().min(1)).min(1, 'give at least one SQL statement').describe('SQL statements, run in order'),
@@ -74,6 +74,7 @@ export default defineCheck({
       return { observed: ctx.observe === 'value' ? single : rowCount, details, outputs };
     });
   },
+  preflight: (_p, ctx) => probeServer(ctx, 'postgres.exec'),
 });
 
 function abbreviate(sql: string): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { quoteName, withConnection } from './client.js';
+import { probeServer, quoteName, withConnection } from './client.js';
 
 // SQLSTATEs that mean "this server does not accept writes now": read-only, disk full, shutting down.
 const REFUSED = new Set(['25006', '53100', '57P01', '57P03', '42501']);
@@ -44,4 +44,5 @@ export default defineCheck({
       return { status: 'pass' as const, reasons: [`wrote and read back a row in ${p.table} in ${roundTripMs} ms`], outputs: { id, roundTripMs } };
     });
   },
+  preflight: (_p, ctx) => probeServer(ctx, 'postgres.write-probe'),
 });

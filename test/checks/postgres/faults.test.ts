@@ -107,3 +107,20 @@ describe('a server that accepts TCP but never answers', () => {
     }
   });
 });
+
+describe('preflight (rollback --dry-run) of the mutating kinds changes nothing', () => {
+  it('reports a reachable server and its state, and an unreachable one as not runnable', async () => {
+    const { default: exec } = await import('../../../checks/postgres/exec.js');
+    const { default: writeProbe } = await import('../../../checks/postgres/write-probe.js');
+    const ctx = createCheckContext({ connections: { postgres: { url: cluster().standby.url } } });
+    const standby = await writeProbe.preflight!(writeProbe.params.parse({}), ctx);
+    expect(standby).toEqual({ ok: true, message: expect.stringMatching(/^postgres:\/\/rollout_test:\*\*\*@127\.0\.0\.1:\d+\/postgres answers: PostgreSQL 15\.\d+ .* as rollout_test, a standby \(read-only\)$/) });
+    await ctx.close();
+    const port = await findFreePort();
+    const down = createCheckContext({ connections: { postgres: { url: `postgres://rollout_test:${TEST_PASSWORD}@127.0.0.1:${port}/postgres` } } });
+    const result = await exec.preflight!(exec.params.parse({ statements: ['SELECT 1'] }), down);
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/connection refused/);
+    await down.close();
+  });
+});
