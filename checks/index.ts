@@ -33,6 +33,9 @@ export const registry: Registry = {
     'postgres.exec': kind(() => import('./postgres/exec.js')),
     'postgres.write-probe': kind(() => import('./postgres/write-probe.js')),
     'backup.fresh': kind(() => import('./backup/fresh.js')),
+    approval: kind(() => import('./approval/index.js')),
+    window: kind(() => import('./window/index.js')),
+    'evidence.recent': kind(() => import('./evidence/recent.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),

@@ -5,9 +5,11 @@ import { registry } from '../../checks/index.js';
 import { formatDiagnostic, type Diagnostic } from '../playbook/diagnostics.js';
 import { loadPlaybookFile } from '../playbook/load.js';
 import { validatePlaybook, type ValidPlaybook } from '../playbook/validate.js';
-import { buildPlan, type PlanOutput } from '../plan/build-plan.js';
+import { buildPlan, type PlanOptions, type PlanOutput } from '../plan/build-plan.js';
 import type { Command, Plan, PlanNode } from '../plan/types.js';
-import { runPlan } from '../run/run-plan.js';
+import { runPlan, type RunDeps } from '../run/run-plan.js';
+import { evidenceAccess } from '../evidence/read-back.js';
+import { buildOperator } from './operator.js';
 import type { NodeResult, RunEvent, RunResult } from '../run/types.js';
 import { EXIT } from '../run/verdict.js';
 import { ciIdentity, currentHost, currentUser, gitCommit } from '../evidence/identity.js';
@@ -42,7 +44,7 @@ export async function loadValid(file: string): Promise<Step<ValidPlaybook>> {
   return { ok: true, value: valid.value };
 }
 
-export function preparePlan(valid: ValidPlaybook, opts: CommonOptions, command: Command): Step<PlanOutput> {
+export function preparePlan(valid: ValidPlaybook, opts: CommonOptions, command: Command, extra: Pick<PlanOptions, 'stage' | 'fromStage' | 'withRollback'> = {}): Step<PlanOutput> {
   const concurrency = Number(opts.concurrency ?? '8');
   const errors: string[] = [];
   if (!Number.isInteger(concurrency) || concurrency < 1) errors.push(`--concurrency ${opts.concurrency}: expected a whole number ≥ 1`);
@@ -57,6 +59,7 @@ export function preparePlan(valid: ValidPlaybook, opts: CommonOptions, command: 
     dryRun: opts.dryRun ?? false,
     ...(opts.only ? { only: opts.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     processEnv: process.env,
+    ...extra,
   });
   if (!planned.ok) {
     printDiagnostics(planned.diagnostics);
@@ -106,13 +109,24 @@ async function setUpSystems(valid: ValidPlaybook, plan: Plan): Promise<Step<Syst
 export interface ExecuteExtras {
   anchorFor?: (node: PlanNode) => Date | undefined;
   external?: (id: string) => NodeResult | undefined;
+  /** For `ifPassed` on nodes outside the run (rollback, watch: from promote evidence). */
+  done?: (id: string) => boolean;
+  /** How the plan runs: runPlan by default; promote, rollback and watch run phases. */
+  run?: (plan: Plan, deps: RunDeps) => Promise<RunResult>;
+  /** The command prints its own live view (watch): no task list on a terminal. */
+  linesOnly?: boolean;
 }
 
 /** Runs a plan with the chosen reporter, writes evidence (also on failure and Ctrl-C), reports. */
 export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: CommonOptions, extras: ExecuteExtras = {}): Promise<number> {
+  const operator = buildOperator(plan, opts.approve, opts.approvals);
+  if (!operator.ok) {
+    err(`${operator.errors.join('\n')}\nnothing was run.\n`);
+    return EXIT.invalid;
+  }
   const systems = await setUpSystems(valid, plan);
   if (!systems.ok) return systems.code;
-  const reporter = opts.reporter ?? (process.stdout.isTTY ? 'tty' : 'plain');
+  const reporter = opts.reporter ?? (process.stdout.isTTY && !extras.linesOnly ? 'tty' : 'plain');
   const documentToStdout = (reporter === 'json' || reporter === 'junit' || reporter === 'markdown') && !opts.output;
   const color = opts.color !== false && !process.env.NO_COLOR;
   let renderer: { onEvent(event: RunEvent): void; finish?(): Promise<void> } | undefined;
@@ -134,7 +148,7 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
   process.on('SIGTERM', onSignal);
   let result: RunResult;
   try {
-    result = await runPlan(plan, {
+    result = await (extras.run ?? runPlan)(plan, {
       kinds: valid.kinds,
       concurrency: Number(opts.concurrency ?? '8'),
       signal: controller.signal,
@@ -145,6 +159,9 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
       onEvent: (event) => renderer?.onEvent(redactor.redactValue(event)),
       ...(extras.anchorFor ? { anchorFor: extras.anchorFor } : {}),
       ...(extras.external ? { external: extras.external } : {}),
+      ...(extras.done ? { done: extras.done } : {}),
+      operator: operator.value,
+      evidence: evidenceAccess(opts.evidenceDir, plan.playbook.name),
     });
   } finally {
     await systems.value.cleanup();

@@ -15,6 +15,8 @@ export interface CommonOptions {
   color: boolean;
   dryRun?: boolean;
   yes?: boolean;
+  approve?: string[];
+  approvals?: string;
 }
 
 function common(command: Command, options: { env: 'required' | 'optional' | 'none' } = { env: 'required' }): Command {
@@ -32,6 +34,8 @@ function runOptions(command: Command): Command {
     .option('--output <file>', 'write the json/junit/markdown report to this file')
     .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
     .option('--at <time>', 'evaluate time-based checks as of this instant (ISO 8601)')
+    .option('--approve <id=name>', 'sign an approval node as NAME (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .option('--approvals <file>', 'a YAML file of sign-offs: node-id: NAME, or node-id: { name, at }')
     .option('--no-color', 'no colour (also NO_COLOR=1)');
 }
 
@@ -76,6 +80,37 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .addHelpText('after', '\nExamples:\n  rollout check --env staging\n  rollout check --env production --reporter junit --output gates.xml\n  rollout check --env staging --only db-version')
     .action(async (opts: CommonOptions) => {
       code = await (await import('./commands/check.js')).checkCommand(opts);
+    });
+
+  runOptions(common(program.command('promote')))
+    .description('run the cut-over: top-level gates, then each stage (gates, steps, verify, onFailure, finally)')
+    .option('--stage <id>', 'only this stage (after the top-level gates)')
+    .option('--from <id>', 'start at this stage')
+    .option('--dry-run', 'run no mutating node: show what would run, with every value resolved')
+    .option('-y, --yes', 'confirm without a terminal (CI)')
+    .addHelpText('after', '\nExamples:\n  rollout promote --env staging --dry-run\n  rollout promote --env production --yes --approve go=\"Ada Lovelace\"\n  rollout promote --env production --from traffic --yes')
+    .action(async (opts: CommonOptions & { stage?: string; from?: string }) => {
+      code = await (await import('./commands/promote.js')).promoteCommand(opts);
+    });
+
+  runOptions(common(program.command('rollback')))
+    .description('roll back: with --dry-run, evaluate the triggers now and show the rollback resolved, changing nothing')
+    .option('--dry-run', 'execute nothing mutating: triggers evaluated, steps checked runnable and shown resolved')
+    .option('-y, --yes', 'confirm without a terminal (CI)')
+    .addHelpText('after', '\nExamples:\n  rollout rollback --env production --dry-run\n  rollout rollback --env production --yes')
+    .action(async (opts: CommonOptions) => {
+      code = await (await import('./commands/rollback.js')).rollbackCommand(opts);
+    });
+
+  runOptions(common(program.command('watch')))
+    .description('watch the rollback triggers for a while; exit 4 when one fires (and roll back with --rollback)')
+    .option('--duration <d>', 'how long to watch', '15m')
+    .option('--interval <d>', 'time between evaluations', '30s')
+    .option('--rollback', 'run the rollback when a blocking trigger fires')
+    .option('-y, --yes', 'confirm --rollback without a terminal (CI)')
+    .addHelpText('after', '\nExamples:\n  rollout watch --env production --duration 15m\n  rollout watch --env production --duration 30m --interval 15s --rollback --yes\n\nExit: 0 quiet · 4 a trigger fired (also after a successful --rollback) · 1 the rollback failed · 3 triggers could not be evaluated')
+    .action(async (opts: CommonOptions & { duration: string; interval: string; rollback?: boolean }) => {
+      code = await (await import('./commands/watch.js')).watchCommand(opts);
     });
 
   program

@@ -7,7 +7,7 @@ import type { NodeSpec } from '../playbook/schema.js';
 import { connectionsOf, type ValidPlaybook } from '../playbook/validate.js';
 import { mutatesBySection, type NodeSite } from '../playbook/walk.js';
 import { planLookup, type PlanResult, type ResolveScope } from './resolve.js';
-import type { Command, Plan, PlanConnection, PlanNode } from './types.js';
+import type { Command, Plan, PlanConnection, PlanNode, StageInstance } from './types.js';
 
 export const BUILT_IN_DEFAULTS = { timeoutMs: 30_000, retries: 0, intervalMs: 5_000 };
 
@@ -18,6 +18,11 @@ export interface PlanOptions {
   only?: string[];
   /** The process environment: ${env:X} and ${secret:X} come from here. */
   processEnv: Record<string, string | undefined>;
+  /** `promote --stage X` / `--from X`: only that stage, or that stage and the ones after it. */
+  stage?: string;
+  fromStage?: string;
+  /** `watch --rollback`: plan the rollback too. */
+  withRollback?: boolean;
 }
 
 export interface PlanOutput {
@@ -36,9 +41,39 @@ export function selectSites(sites: NodeSite[], command: Command): NodeSite[] {
     case 'rollback':
       return sites.filter((s) => s.section === 'trigger' || s.section === 'rollback-step' || s.section === 'rollback-verify');
     case 'promote':
+      return sites.filter((s) => s.section !== 'trigger');
     case 'validate':
       return sites.filter((s) => s.section !== 'trigger' && s.section !== 'rollback-step' && s.section !== 'rollback-verify');
   }
+}
+
+/**
+ * The sites a command plans. `promote` also re-checks the top-level gates a stage names
+ * right before that stage, and plans the rollback only when a stage may run it.
+ */
+function plannedSites(valid: ValidPlaybook, command: Command, options: PlanOptions): NodeSite[] {
+  let sites = selectSites(valid.sites, command);
+  if (command === 'watch' && options.withRollback) sites = [...sites, ...valid.sites.filter((s) => s.section === 'rollback-step' || s.section === 'rollback-verify')];
+  if (command !== 'promote') return sites;
+  const stages = selectStages(valid, options);
+  if (!stages.some((stage) => stage.onFailure === 'rollback')) sites = sites.filter((s) => s.section !== 'rollback-step' && s.section !== 'rollback-verify');
+  const topGates = new Map(valid.sites.filter((s) => s.section === 'gate').map((s) => [s.node.id, s]));
+  const named: NodeSite[] = [];
+  for (const stage of stages) {
+    for (const gate of stage.gates ?? []) {
+      const top = typeof gate === 'string' ? topGates.get(gate) : undefined;
+      if (top) named.push({ ...top, section: 'stage-gate', stage: stage.id, named: true });
+    }
+  }
+  // Keep stage order: each stage's named gates stand with its other nodes.
+  return [...sites.filter((s) => !s.stage), ...stages.flatMap((stage) => [...named.filter((n) => n.stage === stage.id), ...sites.filter((s) => s.stage === stage.id)])];
+}
+
+function selectStages(valid: ValidPlaybook, options: PlanOptions) {
+  const stages = valid.playbook.stages ?? [];
+  if (options.stage) return stages.filter((s) => s.id === options.stage);
+  if (options.fromStage) return stages.slice(Math.max(0, stages.findIndex((s) => s.id === options.fromStage)));
+  return stages;
 }
 
 /** Builds the typed DAG for one command in one environment, resolving only what it plans. */
@@ -51,29 +86,64 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
   }
   const secrets = new Set<string>();
   const vars = environment.vars ?? {};
-  const stageEnvironments = new Map((playbook.stages ?? []).map((s) => [s.id, s.environments]));
+  const stagesById = new Map((playbook.stages ?? []).map((s, i) => [s.id, { stage: s, index: i }]));
   const nodes: PlanNode[] = [];
   const instancesOf = new Map<string, string[]>();
+  const stageRowsCache = new Map<string, Array<Record<string, unknown> | undefined>>();
 
-  for (const site of selectSites(valid.sites, options.command)) {
-    const definition = kinds.get(site.node.uses)!;
-    const allowed = site.node.environments ?? (site.stage ? stageEnvironments.get(site.stage) : undefined);
-    const skip = allowed && !allowed.includes(options.env) ? 'environment' : undefined;
-    const scope: ResolveScope = { vars, env: options.processEnv, secrets };
-    const matrixRows = skip ? [undefined] : expandMatrix(site, scope, doc, diagnostics);
-    const ids: string[] = [];
-    for (const row of matrixRows) {
-      const id = row ? `${site.node.id}[${Object.values(row).map(String).join(',')}]` : site.node.id;
-      ids.push(id);
-      nodes.push(planNode(site, definition, id, row, skip, { ...scope, matrix: row }, valid, diagnostics));
+  for (const name of [options.stage, options.fromStage]) {
+    if (name !== undefined && !(playbook.stages ?? []).some((s) => s.id === name)) {
+      diagnostics.push({ file: doc.file, line: 1, column: 1, path: options.stage ? '--stage' : '--from', message: `no stage "${name}" in this playbook`, hint: `stages: ${(playbook.stages ?? []).map((s) => s.id).join(', ') || 'none'}` });
     }
-    instancesOf.set(site.node.id, ids);
+  }
+  const stageInstances: StageInstance[] = [];
+  for (const site of plannedSites(valid, options.command, options)) {
+    const definition = kinds.get(site.node.uses)!;
+    const stage = site.stage ? stagesById.get(site.stage) : undefined;
+    const stageSkip = stage?.stage.environments && !stage.stage.environments.includes(options.env);
+    const allowed = site.node.environments ?? stage?.stage.environments;
+    const skip = stageSkip || (allowed && !allowed.includes(options.env)) ? 'environment' : undefined;
+    const scope: ResolveScope = { vars, env: options.processEnv, secrets };
+    // A stage matrix makes one instance of the stage per value; its nodes follow it.
+    let stageRows: Array<Record<string, unknown> | undefined> = [undefined];
+    if (stage?.stage.matrix && !stageSkip) {
+      if (!stageRowsCache.has(stage.stage.id)) stageRowsCache.set(stage.stage.id, expandMatrix(stage.stage.matrix, ['stages', stage.index, 'matrix'], scope, doc, diagnostics));
+      stageRows = stageRowsCache.get(stage.stage.id)!;
+    }
+    const ids: string[] = [];
+    for (const stageRow of stageRows) {
+      const nodeRows = skip ? [undefined] : expandMatrix(site.node.matrix, [...site.path, 'matrix'], { ...scope, ...(stageRow ? { matrix: stageRow } : {}) }, doc, diagnostics);
+      for (const nodeRow of nodeRows) {
+        const row = stageRow || nodeRow ? { ...stageRow, ...nodeRow } : undefined;
+        const suffix = row ? `[${Object.values(row).map(String).join(',')}]` : '';
+        const id = site.named ? `${site.node.id}@${site.stage}${stageRow ? `[${Object.values(stageRow).map(String).join(',')}]` : ''}` : `${site.node.id}${suffix}`;
+        const node = planNode(site, definition, id, row, skip, { ...scope, ...(row ? { matrix: row } : {}) }, valid, diagnostics);
+        if (stage) {
+          node.stageInstance = stageRow ? `${stage.stage.id}[${Object.values(stageRow).map(String).join(',')}]` : stage.stage.id;
+          if (!stageInstances.some((i) => i.instance === node.stageInstance)) {
+            stageInstances.push({ instance: node.stageInstance, stage: stage.stage.id, title: `${stage.stage.title ?? stage.stage.id}${stageRow ? ` [${Object.values(stageRow).map(String).join(', ')}]` : ''}`, onFailure: stage.stage.onFailure ?? 'stop' });
+          }
+        }
+        if (site.named) node.needs = [];
+        nodes.push(node);
+        ids.push(id);
+      }
+    }
+    // A stage's copy of a top-level gate is not what `needs: [gate]` names.
+    if (!site.named) instancesOf.set(site.node.id, ids);
   }
 
-  // needs and ${nodes.X} edges point at every instance of X that this run plans.
+  // needs and ${nodes.X} edges point at every instance of X that this run plans — within a
+  // stage instance, at the instance of the same stage instance.
+  const byIdAll = new Map(nodes.map((n) => [n.id, n]));
   for (const node of nodes) {
     const wanted = new Set<string>();
-    for (const need of [...node.needs, ...node.refs]) for (const instance of instancesOf.get(need) ?? []) wanted.add(instance);
+    for (const need of [...node.needs, ...node.refs]) {
+      let instances = instancesOf.get(need) ?? [];
+      const sameStage = instances.filter((id) => byIdAll.get(id)?.stageInstance === node.stageInstance);
+      if (node.stageInstance && sameStage.length) instances = sameStage;
+      for (const instance of instances) wanted.add(instance);
+    }
     node.needs = [...wanted];
   }
 
@@ -105,9 +175,10 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
     env: options.env,
     command: options.command,
     dryRun: options.dryRun ?? false,
-    partial,
+    partial: partial || options.stage !== undefined || options.fromStage !== undefined,
     nodes: topologicalOrder(selected),
     connections,
+    ...(options.command === 'promote' ? { stages: stageInstances } : {}),
   };
   return { ok: true, value: { plan, secrets: [...secrets] } };
 }
@@ -137,7 +208,8 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
   }
   const kindMutates = typeof definition.mutates === 'function' ? safeMutates(definition, params) : definition.mutates;
   const mutates = mutatesBySection(site.section) ? node.mutates !== false : kindMutates || node.mutates === true;
-  const useDefaults = !mutates && definition.observes !== 'verdict' ? true : !mutates;
+  // Mutating nodes and people (approvals) take only what they state.
+  const useDefaults = !mutates && !definition.interactive;
   const timeoutMs = node.timeout ?? (useDefaults ? defaults.timeout ?? BUILT_IN_DEFAULTS.timeoutMs : undefined);
   const isWindow = node.for !== undefined || site.section === 'trigger';
   const refs = findReferences({ with: node.with, expect: node.expect }).flatMap((found) => {
@@ -180,19 +252,18 @@ function safeMutates(definition: CheckDefinition, params: Record<string, unknown
   }
 }
 
-function expandMatrix(site: NodeSite, scope: ResolveScope, doc: ValidPlaybook['doc'], diagnostics: Diagnostic[]): Array<Record<string, unknown> | undefined> {
-  const matrix = site.node.matrix as NodeSpec['matrix'];
+function expandMatrix(matrix: NodeSpec['matrix'], path: Array<string | number>, scope: ResolveScope, doc: ValidPlaybook['doc'], diagnostics: Diagnostic[]): Array<Record<string, unknown> | undefined> {
   if (!matrix) return [undefined];
   let rows: Array<Record<string, unknown>> = [{}];
   for (const [name, spec] of Object.entries(matrix)) {
     let values: unknown = spec;
     if (typeof spec === 'string') {
-      const resolved = substitute(spec, planLookup(scope), [...site.path, 'matrix', name]);
+      const resolved = substitute(spec, planLookup(scope), [...path, name]);
       resolved.errors.forEach((e) => diagnostics.push(doc.diagnostic(e.path, e.message)));
       values = resolved.value;
     }
     if (!Array.isArray(values) || values.length === 0) {
-      diagnostics.push(doc.diagnostic([...site.path, 'matrix', name], `matrix ${name} must be a non-empty list`, 'write matrix: { weight: [25, 50, 100] } or a ${vars.X} that holds a list'));
+      diagnostics.push(doc.diagnostic([...path, name], `matrix ${name} must be a non-empty list`, 'write matrix: { weight: [25, 50, 100] } or a ${vars.X} that holds a list'));
       return [undefined];
     }
     rows = rows.flatMap((row) => (values as unknown[]).map((value) => ({ ...row, [name]: value })));

@@ -14,6 +14,8 @@ export interface PlanNode {
   title: string;
   role: Role;
   stage?: string;
+  /** The stage instance it belongs to: `deploy`, or `traffic[25]` under a stage matrix. */
+  stageInstance?: string;
   /** Resolved `with` (secrets are real values here; every sink redacts them). */
   params: Record<string, unknown>;
   expect?: string;
@@ -45,6 +47,15 @@ export interface PlanConnection {
   settings: Record<string, unknown>;
 }
 
+/** One instance of a stage, in the order `promote` runs them. */
+export interface StageInstance {
+  /** `deploy`, or `traffic[25]` under a stage matrix. */
+  instance: string;
+  stage: string;
+  title: string;
+  onFailure: 'stop' | 'rollback';
+}
+
 export interface Plan {
   playbook: { name: string; file: string; dir: string; sha256: string };
   env: string;
@@ -55,4 +66,6 @@ export interface Plan {
   nodes: PlanNode[];
   /** Resolved connections of the systems the planned nodes use. */
   connections: PlanConnection[];
+  /** `promote`: the stage instances it runs, in order. */
+  stages?: StageInstance[];
 }

@@ -7,6 +7,8 @@ export interface NodeSite {
   path: Array<string | number>;
   section: Section;
   stage?: string;
+  /** A top-level gate a stage names in its `gates:`, checked again before that stage. */
+  named?: boolean;
 }
 
 /** Every node the playbook defines, wherever it stands, with its document path. */

@@ -1,4 +1,4 @@
-import type { CheckContext, ConnectionInfo } from '../sdk/types.js';
+import type { CheckContext, ConnectionInfo, EvidenceAccess, OperatorInput } from '../sdk/types.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 
 /** Resources shared by every node of one run (pools, agents), closed when it ends. */
@@ -34,6 +34,8 @@ export interface ContextFactoryOptions {
   at?: Date;
   shared: SharedResources;
   log(node: PlanNode, line: string): void;
+  operator?: (node: PlanNode) => OperatorInput;
+  evidence?: EvidenceAccess;
 }
 
 export function createContextFactory(options: ContextFactoryOptions) {
@@ -53,5 +55,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     },
     shared: (key, create, close) => options.shared.get(key, create, close),
     log: (line) => options.log(node, line),
+    ...(options.operator ? { operator: options.operator(node) } : {}),
+    ...(options.evidence ? { evidence: options.evidence } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../sdk/types.js';
+import type { CheckDefinition, EvidenceAccess, OperatorInput } from '../sdk/types.js';
 import { substitute, type Lookup } from '../playbook/interpolate.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { createContextFactory, SharedResources } from './context.js';
@@ -24,6 +24,14 @@ export interface RunDeps {
   anchorFor?: (node: PlanNode) => Date | undefined;
   /** Results already known (earlier phases of a promote), readable by ${nodes.X}. */
   prior?: Map<string, NodeResult>;
+  /** For `ifPassed: [X]` when X is not part of this run: did the promote being undone do X? */
+  done?: (id: string) => boolean;
+  /** One set of pools (and per-run state of kinds) across the phases of a command; the caller closes it. */
+  shared?: SharedResources;
+  operator?: (node: PlanNode) => OperatorInput;
+  evidence?: EvidenceAccess;
+  /** A message means: resolve this node's values and show them, but do not run it (dry runs). */
+  notRun?: (node: PlanNode) => string | undefined;
 }
 
 const SATISFIES_NEEDS: ReadonlySet<NodeStatus> = new Set(['pass', 'quiet', 'dry-run']);
@@ -41,7 +49,7 @@ export function satisfiesNeeds(result: NodeResult): boolean {
 export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
   const startedAt = new Date();
   const now = deps.now ?? (deps.at ? atClock(deps.at) : () => new Date());
-  const shared = new SharedResources();
+  const shared = deps.shared ?? new SharedResources();
   const logs = new Map<string, string[]>();
   const makeContext = createContextFactory({
     plan,
@@ -50,6 +58,8 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
     ...(deps.at ? { at: deps.at } : {}),
     shared,
     log: (node, line) => logs.set(node.id, [...(logs.get(node.id) ?? []), line]),
+    ...(deps.operator ? { operator: deps.operator } : {}),
+    ...(deps.evidence ? { evidence: deps.evidence } : {}),
   });
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const results = new Map<string, NodeResult>();
@@ -77,6 +87,8 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
     if (node.skip) return complete(node, skipped(node, node.skip === 'environment' ? `${ENVIRONMENT_SKIP} ${plan.env}` : node.skip));
     const blocked = node.needs.map((need) => results.get(need) ?? deps.prior?.get(need)).find((r) => r && !satisfiesNeeds(r));
     if (blocked) return complete(node, skipped(node, `needs ${blocked.id} (${blocked.status})`));
+    const undone = node.ifPassed?.find((id) => !wasDone(id, results, deps));
+    if (undone) return complete(node, skipped(node, `ifPassed: ${undone} was not done, nothing to undo`));
     if (deps.signal.aborted) return complete(node, skipped(node, 'interrupted before it started'));
     ready.push(node);
     pump();
@@ -109,6 +121,8 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
       params = checked.data as Record<string, unknown>;
       expect = resolved.expect;
     }
+    const notRun = deps.notRun?.(node);
+    if (notRun) return { ...skipped(node, notRun), params, ...(expect !== undefined ? { expected: expect } : {}), status: 'dry-run', startedAt: started.toISOString() };
     const anchorAt = deps.anchorFor?.(node);
     const outcome = await evaluateNode(node, definition, params, expect, {
       signal: deps.signal,
@@ -127,7 +141,7 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
   if (plan.nodes.length === 0) finish();
   for (const node of plan.nodes) if (remaining.get(node.id) === 0) enqueue(node);
   await done;
-  await shared.closeAll();
+  if (!deps.shared) await shared.closeAll();
   const endedAt = new Date();
   const nodes = plan.nodes.map((n) => results.get(n.id)!);
   const interrupted = deps.signal.aborted;
@@ -154,7 +168,7 @@ function atClock(at: Date): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
-function skipped(node: PlanNode, message: string): NodeResult {
+export function skipped(node: PlanNode, message: string): NodeResult {
   return {
     id: node.id,
     baseId: node.baseId,
@@ -169,6 +183,15 @@ function skipped(node: PlanNode, message: string): NodeResult {
     message,
     params: node.skip === 'environment' ? {} : node.params,
   };
+}
+
+/** A promote node passed (or was dry-run) in this run or an earlier phase; else ask the promote evidence. */
+function wasDone(id: string, results: Map<string, NodeResult>, deps: RunDeps): boolean {
+  const known = [...results.values(), ...(deps.prior?.values() ?? [])].filter((r) => r.baseId === id || r.id === id);
+  const ran = known.filter((r) => r.status !== 'skipped');
+  if (ran.length) return ran.some((r) => r.status === 'pass' || r.status === 'dry-run');
+  if (known.length && !deps.done) return false;
+  return deps.done?.(id) ?? false;
 }
 
 function resolveNodeRefs(node: PlanNode, results: Map<string, NodeResult>, deps: RunDeps): { params: Record<string, unknown>; expect?: string } | { error: string } {

@@ -102,6 +102,47 @@ export interface CheckContext {
   shared<T>(key: string, create: () => Promise<T> | T, close?: (value: T) => Promise<void> | void): Promise<T>;
   /** Append a line to the node's log (kept as an excerpt in the evidence, redacted). */
   log(line: string): void;
+  /** The person running rollout and what they supplied: sign-offs, terminal answers. */
+  operator?: OperatorInput;
+  /** Read access to earlier evidence files (for kinds that gate on past runs). */
+  evidence?: EvidenceAccess;
+}
+
+/** What the core knows about the operator of this run; kinds never read stdin themselves. */
+export interface OperatorInput {
+  /** The OS user running rollout. */
+  user: string;
+  /** The CI identity (`GitHub Actions org/repo run 123 by alice`), or `none (interactive)`. */
+  ci: string;
+  /** A value given ahead of time for this node: `--approve NODE=VALUE` or the approvals file. */
+  supplied(): { value: string; at?: Date; source: string } | undefined;
+  /**
+   * Asks on the terminal and returns the trimmed answer, one question at a time across the
+   * run. Absent when there is no terminal (CI).
+   */
+  ask?(question: string): Promise<string>;
+}
+
+export interface EvidenceSummary {
+  file: string;
+  /** The digest verifies and the file still carries its own name. */
+  verified: boolean;
+  /** Why it does not verify, or `digest ok`. */
+  message: string;
+  playbook?: string;
+  env?: string;
+  command?: string;
+  verdict?: string;
+  partial?: boolean;
+  dryRun?: boolean;
+  startedAt?: string;
+}
+
+export interface EvidenceAccess {
+  /** This run's playbook name. */
+  playbook: string;
+  /** Evidence files of (playbook, env), newest first, each checked. */
+  list(env: string, playbook?: string): EvidenceSummary[];
 }
 
 export interface ConnectionInfo {
@@ -130,6 +171,11 @@ export interface CheckDefinition<P = any> {
   observes: 'number' | 'string' | 'boolean' | 'version' | 'list' | 'verdict' | 'any';
   /** Choices for the node's `observe:` field, e.g. `['status', 'json:<path>', 'header:<name>']`. */
   observeChoices?: { default: string; patterns: RegExp[]; help: string[] };
+  /**
+   * Waits for a person (an approval): takes no default timeout or retries — only what the
+   * node states.
+   */
+  interactive?: boolean;
   /** The expectation used when the node states none (`== 0` for an exit code). */
   defaultExpect?: string | ((observe: string | undefined) => string | undefined);
   /** The unit of a numeric observation, so `expect: "<= 250ms"` converts. */

@@ -1,0 +1,39 @@
+import { promoteRecord } from '../../evidence/read-back.js';
+import { takeLock } from '../../lock/index.js';
+import { runPromote } from '../../run/phases.js';
+import { EXIT } from '../../run/verdict.js';
+import { confirmEnvironment } from '../confirm.js';
+import { err } from '../output.js';
+import { executePlan, loadValid, preparePlan } from '../pipeline.js';
+import type { CommonOptions } from '../program.js';
+
+export interface PromoteOptions extends CommonOptions {
+  stage?: string;
+  from?: string;
+}
+
+export async function promoteCommand(opts: PromoteOptions): Promise<number> {
+  if (opts.stage && opts.from) {
+    err('--stage and --from exclude each other: --stage runs one stage, --from runs a stage and the ones after it.\nnothing was run.\n');
+    return EXIT.invalid;
+  }
+  const valid = await loadValid(opts.playbook);
+  if (!valid.ok) return valid.code;
+  const planned = preparePlan(valid.value, opts, 'promote', { ...(opts.stage ? { stage: opts.stage } : {}), ...(opts.from ? { fromStage: opts.from } : {}) });
+  if (!planned.ok) return planned.code;
+  const { plan } = planned.value;
+  const record = promoteRecord(opts.evidenceDir, plan.env, plan.playbook.name);
+  const extras = { run: runPromote, external: record.external, done: record.done };
+  if (plan.dryRun) return executePlan(valid.value, plan, opts, extras);
+  if (!(await confirmEnvironment(plan.env, `rollout promote will change ${plan.playbook.name}`, opts.yes))) return EXIT.invalid;
+  const lock = await takeLock(plan, opts.evidenceDir);
+  if (!lock.ok) {
+    err(`refused: ${lock.message}\nnothing was run.\n`);
+    return EXIT.invalid;
+  }
+  try {
+    return await executePlan(valid.value, plan, opts, extras);
+  } finally {
+    await lock.release();
+  }
+}
