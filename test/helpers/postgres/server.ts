@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +113,9 @@ async function initServer(root: string, name: string, conf: string[], beforeStar
  */
 export async function startCluster(): Promise<PgCluster> {
   const startedAt = performance.now();
+  await stopAbandonedClusters();
   const root = await mkdtemp(join(tmpdir(), 'rollout-pg-'));
+  await writeFile(join(root, 'owner.pid'), String(process.pid));
   await chmod(root, 0o755);
   await chownToPostgres(root);
   const archiveDir = join(root, 'archive');
@@ -155,6 +157,29 @@ async function waitForStreaming(primary: PgServer): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the standby did not start streaming within 5 s');
+}
+
+/** Clusters of test runs that were killed before their teardown: stop them, remove their dirs. */
+async function stopAbandonedClusters(): Promise<void> {
+  const names = (await readdir(tmpdir())).filter((n) => n.startsWith('rollout-pg-'));
+  for (const name of names) {
+    const root = join(tmpdir(), name);
+    const owner = Number(await readFile(join(root, 'owner.pid'), 'utf8').catch(() => 'NaN'));
+    if (!Number.isInteger(owner) || isAlive(owner)) continue;
+    for (const server of ['standby', 'primary', 'sandbox']) {
+      await asPostgres([`${PG_BIN}/pg_ctl`, '-D', join(root, server), '-m', 'immediate', '-w', 'stop']).catch(() => {});
+    }
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function stopCluster(cluster: PgCluster): Promise<void> {
