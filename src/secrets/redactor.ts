@@ -11,6 +11,14 @@ export class Redactor {
 
   add(secret: string): void {
     if (!secret) return;
+    // In a connection URL only the password is secret: the evidence should still show
+    // which host was checked (postgres://app:***@db.internal:5432/payments).
+    const password = urlPassword(secret);
+    if (password !== undefined && password.length >= 8) {
+      this.add(password);
+      if (decodeURIComponent(password) !== password) this.add(decodeURIComponent(password));
+      return;
+    }
     const forms = new Set<string>([secret]);
     for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.add(line);
     forms.add(encodeURIComponent(secret));
@@ -83,6 +91,15 @@ export class Redactor {
 /** JSON has no NaN or Infinity: keep them visible as text instead of null. */
 export function keepNonFinite(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+function urlPassword(text: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s]*:[^/\s]*@/i.test(text)) return undefined;
+  try {
+    return new URL(text).password || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function escapeRegex(text: string): string {

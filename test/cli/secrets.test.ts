@@ -103,3 +103,17 @@ describe('the redactor stream', () => {
     expect(redactor.redact('line: Tl0k5sQJhd7rcV2yS3e8wq==')).toBe('line: ***');
   });
 });
+
+describe('secret connection URLs', () => {
+  it('mask only the password, so the evidence still shows the host', () => {
+    const redactor = new Redactor();
+    redactor.add('postgres://app:S3cr3t-passw0rd@db.internal:5432/payments');
+    expect(redactor.redact('connected to postgres://app:S3cr3t-passw0rd@db.internal:5432/payments')).toBe('connected to postgres://app:***@db.internal:5432/payments');
+    expect(redactor.redact('PGPASSWORD=S3cr3t-passw0rd')).toBe('PGPASSWORD=***');
+  });
+  it('a URL whose password is too short to mask safely is masked whole', () => {
+    const redactor = new Redactor();
+    redactor.add('postgres://app:pw@db.internal:5432/payments');
+    expect(redactor.redact('postgres://app:pw@db.internal:5432/payments')).toBe('***');
+  });
+});
