@@ -115,6 +115,8 @@ export interface ExecuteExtras {
   run?: (plan: Plan, deps: RunDeps) => Promise<RunResult>;
   /** The command prints its own live view (watch): no task list on a terminal. */
   linesOnly?: boolean;
+  /** Text printed before the summary (a dry-run rollback's resolved steps). */
+  describe?: (result: RunResult) => string;
 }
 
 /** Runs a plan with the chosen reporter, writes evidence (also on failure and Ctrl-C), reports. */
@@ -185,6 +187,7 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
   const document = reporter === 'json' ? renderJson(result, { evidence }) : reporter === 'junit' ? renderJunit(result) : reporter === 'markdown' ? renderMarkdownSummary(result, evidence) : undefined;
   if (document !== undefined && opts.output) writeFileSync(opts.output, redactor.redact(document));
   else if (document !== undefined) out(document);
+  if (!documentToStdout && extras.describe) out(extras.describe(result));
   if (!documentToStdout) out(renderSummary(result, evidence));
   return result.exitCode;
 }

@@ -139,7 +139,10 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
   };
 
   if (plan.nodes.length === 0) finish();
-  for (const node of plan.nodes) if (remaining.get(node.id) === 0) enqueue(node);
+  // Roots are collected first: a root that completes at once (skipped) makes its dependents
+  // ready, and they must not be enqueued a second time as if they were roots.
+  const roots = plan.nodes.filter((node) => remaining.get(node.id) === 0);
+  for (const node of roots) enqueue(node);
   await done;
   if (!deps.shared) await shared.closeAll();
   const endedAt = new Date();
