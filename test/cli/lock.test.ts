@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rollout, workspace } from '../helpers/cli.js';
+import { RECORD_SCRIPT, readRecord } from '../helpers/record.js';
+
+const PLAYBOOK = `version: 1
+name: locked
+environments: { production: {} }
+stages:
+  - id: release
+    steps:
+      - { id: deploy, uses: exec, with: { command: [./rec.sh, sleep, "\${env:DEPLOY_SECONDS}", deploy] } }
+`;
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('the lock per (playbook, env)', () => {
+  it('refuses a second mutating run while the first holds it (exit 2, naming the holder), and is released after', async () => {
+    const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': PLAYBOOK });
+    const lockFile = join(dir, 'evidence', 'production', '.rollout-locked.lock');
+    const first = rollout(['promote', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '2' } });
+    await waitFor(() => existsSync(lockFile));
+
+    const second = await rollout(['promote', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } });
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`refused: locked by .+@${hostname()} \\(pid \\d+, CI \\(provider unknown\\)\\) running "rollout promote --env production --yes" since \\d{4}-`));
+    const rollback = await rollout(['rollback', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } });
+    expect(rollback.exitCode).toBe(2);
+    // A dry run changes nothing and needs no lock.
+    const dry = await rollout(['promote', '--env', 'production', '--dry-run'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } });
+    expect(dry.exitCode).toBe(0);
+
+    expect((await first).exitCode).toBe(0);
+    expect(readRecord(dir)).toEqual(['deploy']);
+    expect(existsSync(lockFile)).toBe(false);
+    expect((await rollout(['promote', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } })).exitCode).toBe(0);
+    expect(readdirSync(join(dir, 'evidence', 'production')).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('takes over a lock left by a process that no longer exists on this host', async () => {
+    const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': PLAYBOOK });
+    mkdirSync(join(dir, 'evidence', 'production'), { recursive: true });
+    // A pid far above pid_max's default: no such process.
+    writeFileSync(join(dir, 'evidence', 'production', '.rollout-locked.lock'), JSON.stringify({ user: 'ghost', host: hostname(), pid: 4_194_000, ci: 'none', commandLine: 'rollout promote', startedAt: '2026-01-01T00:00:00Z' }));
+    const run = await rollout(['promote', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+  });
+
+  it('never takes over a lock held from another host', async () => {
+    const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': PLAYBOOK });
+    mkdirSync(join(dir, 'evidence', 'production'), { recursive: true });
+    writeFileSync(join(dir, 'evidence', 'production', '.rollout-locked.lock'), JSON.stringify({ user: 'dana', host: 'ci-runner-7', pid: 4_194_000, ci: 'GitHub Actions acme/payments run 99 by dana', commandLine: 'rollout promote --env production --yes', startedAt: '2026-01-01T00:00:00Z' }));
+    const run = await rollout(['promote', '--env', 'production', '--yes'], { cwd: dir, env: { DEPLOY_SECONDS: '0' } });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('locked by dana@ci-runner-7 (pid 4194000, GitHub Actions acme/payments run 99 by dana)');
+    expect(readRecord(dir)).toEqual([]);
+  });
+});
