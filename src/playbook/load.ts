@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { Diagnostic, Path } from './diagnostics.js';
 import { formatPath } from './diagnostics.js';
@@ -34,19 +35,12 @@ export function loadPlaybookFile(file: string): LoadResult {
 }
 
 export function parsePlaybookText(source: string, file: string): LoadResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, {
-    version: '1.2',
-    schema: 'core',
-    uniqueKeys: true,
-    prettyErrors: false,
-    lineCounter,
-    merge: false,
-  });
-  const position = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  // Most playbooks are valid: read them fast, and build the positioned document only when a
+  // diagnostic needs a line and column (start-up targets; see docs/benchmarks.md).
+  const fast = parseFast(source);
+  if (fast) return { ok: true, doc: describeDocument(file, source, fast.data, () => parsePositioned(source)) };
+  const positioned = parsePositioned(source);
+  const { doc, position } = positioned;
   const problems: Diagnostic[] = [];
   for (const error of doc.errors) {
     const { line, column } = position(error.pos[0]);
@@ -71,17 +65,48 @@ export function parsePlaybookText(source: string, file: string): LoadResult {
       diagnostics: [{ file, line: 1, column: 1, path: '(yaml)', message: /alias/i.test(message) ? `too many aliases (the limit is ${MAX_ALIASES})` : message, hint: 'write the values out instead of repeating aliases' }],
     };
   }
+  return { ok: true, doc: describeDocument(file, source, data, () => positioned) };
+}
+
+interface Positioned {
+  doc: Document;
+  position(offset: number): { line: number; column: number };
+}
+
+function parsePositioned(source: string): Positioned {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, {
+    version: '1.2',
+    schema: 'core',
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter,
+    merge: false,
+  });
+  return {
+    doc,
+    position(offset) {
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    },
+  };
+}
+
+function describeDocument(file: string, source: string, data: unknown, positioned: () => Positioned): LoadedDocument {
+  let cached: Positioned | undefined;
+  const get = () => (cached ??= positioned());
   const loaded: LoadedDocument = {
     file,
     source,
     data,
     locate(path, key) {
+      const { doc, position } = get();
       const node = findNode(doc, path, key);
       const offset = node?.range?.[0];
       return offset === undefined ? nearest(doc, path, position) : position(offset);
     },
     sourceText(path) {
-      const node = findNode(doc, path);
+      const node = findNode(get().doc, path);
       if (!node || !isScalar(node) || !node.range) return undefined;
       return source.slice(node.range[0], node.range[1]);
     },
@@ -90,7 +115,31 @@ export function parsePlaybookText(source: string, file: string): LoadResult {
       return { file, line, column, path: formatPath(key ? [...path, key] : path), message, ...(hint ? { hint } : {}) };
     },
   };
-  return { ok: true, doc: loaded };
+  return loaded;
+}
+
+const requireModule = createRequire(import.meta.url);
+/**
+ * Anchors, aliases, tags, directives and null-like keys: `yaml` alone decides those (its alias
+ * cap, its reading of `null:`). An indicator preceded by a space or a flow bracket may start
+ * one; a false alarm only costs the slow path.
+ */
+const NEEDS_FULL_PARSER = /(?:^|[\s[{,])[&*!]\S|^%|(?:^|[\s[{,])(?:null|Null|NULL|~)\s*:/m;
+
+/**
+ * js-yaml reads the YAML 1.2 core schema like `yaml` does (every scalar form compared in
+ * docs/benchmarks.md) at a third of the cost, but without positions. Whatever it refuses goes
+ * through `yaml`, which reports the problem with its line and column.
+ */
+function parseFast(source: string): { data: unknown } | undefined {
+  if (NEEDS_FULL_PARSER.test(source)) return undefined;
+  try {
+    const jsyaml = requireModule('js-yaml') as typeof import('js-yaml');
+    const data = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA });
+    return data === undefined || data === null ? undefined : { data };
+  } catch {
+    return undefined;
+  }
 }
 
 function firstLine(text: string): string {
