@@ -19,6 +19,7 @@ import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdownSummary } from '../report/markdown.js';
 import { createPlainRenderer, renderSummary } from '../report/plain.js';
+import { exportMetrics } from './metrics-output.js';
 import { err, installRedaction, out, redactor } from './output.js';
 import type { CommonOptions } from './program.js';
 import { readVersion } from './version.js';
@@ -189,5 +190,6 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
   else if (document !== undefined) out(document);
   if (!documentToStdout && extras.describe) out(extras.describe(result));
   if (!documentToStdout) out(renderSummary(result, evidence));
+  await exportMetrics(result, opts);
   return result.exitCode;
 }

@@ -17,6 +17,8 @@ export interface CommonOptions {
   yes?: boolean;
   approve?: string[];
   approvals?: string;
+  metricsFile?: string;
+  pushgateway?: string;
 }
 
 function common(command: Command, options: { env: 'required' | 'optional' | 'none' } = { env: 'required' }): Command {
@@ -36,7 +38,9 @@ function runOptions(command: Command): Command {
     .option('--at <time>', 'evaluate time-based checks as of this instant (ISO 8601)')
     .option('--approve <id=name>', 'sign an approval node as NAME (repeatable)', (value: string, all: string[] = []) => [...all, value])
     .option('--approvals <file>', 'a YAML file of sign-offs: node-id: NAME, or node-id: { name, at }')
-    .option('--no-color', 'no colour (also NO_COLOR=1)');
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('--metrics-file <file>', 'write the results as Prometheus metrics (node_exporter textfile format)')
+    .option('--pushgateway <url>', 'push the results to a Prometheus Pushgateway (grouped by playbook, env, command)');
 }
 
 export async function runCli(argv: string[]): Promise<number> {
