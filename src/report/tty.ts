@@ -8,6 +8,8 @@ import { formatDuration, formatObserved } from './format.js';
  */
 export async function createTtyRenderer(plan: Plan, options: { color: boolean }) {
   const [{ Listr }, chalkModule] = await Promise.all([import('listr2'), import('chalk')]);
+  // A terminal that reports no width (some pseudo-terminals) would wrap after every character.
+  if (!process.stdout.columns) process.stdout.columns = 80;
   const chalk = new chalkModule.Chalk({ level: options.color ? 3 : 0 });
   const waiting = new Map<string, { started: Promise<void>; start(): void; ended: Promise<NodeResult>; end(result: NodeResult): void; output?: (text: string) => void }>();
   for (const node of plan.nodes) {
@@ -40,7 +42,7 @@ export async function createTtyRenderer(plan: Plan, options: { color: boolean })
             task.skip(`${node.id}  dry run: ${result.message}`);
             return;
           case 'warn':
-            task.title = `${chalk.yellow('⚠')} ${node.id}  ${node.title} ${took}\n  ${chalk.yellow(explain)}`;
+            task.title = `${chalk.yellow('⚠')} ${node.id}  ${node.title} ${took} ${chalk.yellow(`— ${explain.replace(/\n/g, '; ')}`)}`;
             return;
           default:
             throw new Error(`${chalk.bold(result.status.toUpperCase())} ${node.id}: ${explain} ${took}`);
