@@ -49,6 +49,7 @@ export function describeRollback(result: RunResult): string {
     nodes.forEach((n, i) => {
       lines.push(`  ${i + 1}. ${n.id}  ${n.kind}  ${STATUS_LABEL[n.status]}  ${n.title}`);
       if (Object.keys(n.params).length) lines.push(`     with: ${JSON.stringify(n.params)}`);
+      if (n.expected !== undefined && n.role === 'rollback-verify') lines.push(`     expect: ${n.expected}`);
       if (n.status !== 'pass') lines.push(`     ${n.message}`);
     });
   };
