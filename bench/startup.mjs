@@ -40,7 +40,7 @@ function measure(commands) {
     const args = ['--warmup', '3', '--runs', String(runs), '-N', '--export-json', json, ...commands.map((argv) => argv.map(q).join(' '))];
     const r = spawnSync('hyperfine', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`hyperfine exited ${r.status}`);
-    return JSON.parse(readFileSync(json, 'utf8')).results.map((result) => ({ median: result.median, min: result.min, max: result.max }));
+    return JSON.parse(readFileSync(json, 'utf8')).results.map((result) => ({ median: result.median, min: result.min, max: result.max, cpu: result.user + result.system }));
   }
   const times = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
@@ -50,7 +50,7 @@ function measure(commands) {
       times[c].push(Number(process.hrtime.bigint() - start) / 1e9);
     });
   }
-  return times.map((t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t) }));
+  return times.map((t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t), cpu: NaN }));
 }
 
 try {
@@ -67,18 +67,22 @@ try {
   const ms = (s) => (s * 1000).toFixed(1);
   console.log(`${hasHyperfine ? 'hyperfine -N --warmup 3' : 'timed loop'}, ${runs} runs each, median (min–max) in ms; Node ${process.versions.node}`);
   console.log('');
-  console.log('| command | median ms | min–max ms | × node -e 0 | target |');
-  console.log('|---|---:|---:|---:|---|');
-  const row = (name, r, target) => console.log(`| \`${name}\` | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | ${(r.median / base).toFixed(2)} | ${target} |`);
+  console.log('| command | median ms | min–max ms | × node -e 0 | CPU ms (user+sys, mean) | target |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  const row = (name, r, target) => console.log(`| \`${name}\` | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | ${(r.median / base).toFixed(2)} | ${ms(r.cpu)} | ${target} |`);
   row('node -e 0', results[0], '');
   row('rollout --version', results[1], '≤ 2×');
   sizes.forEach((n, i) => {
     const nodes = /(\d+) nodes/.exec(spawnSync(node, [cli, 'validate', '-p', files[i]], { env, encoding: 'utf8' }).stdout)?.[1] ?? '?';
     row(`rollout validate (${nodes} nodes, ${Math.round(readFileSync(files[i]).length / 1024)} KB) --env production`, results[2 + i], n === 150 ? '≤ 3×' : '');
   });
-  const v = results.slice(2).map((r) => r.median - base);
+  // Least-squares line through (nodes, median): a fixed start-up cost plus a cost per node.
+  const xs = sizes, ys = results.slice(2).map((r) => r.median);
+  const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const intercept = my - slope * mx;
   console.log('');
-  console.log(`validate above node -e 0, per 150 nodes: ${v.map((x, i) => `${ms(x / (sizes[i] / 150))} ms @${sizes[i]}`).join(', ')} (flat = linear)`);
+  console.log(`validate ≈ ${ms(intercept)} ms + ${(slope * 1e6).toFixed(0)} µs × nodes; residuals ${ys.map((y, i) => `${ms(y - (intercept + slope * xs[i]))}`).join(', ')} ms (small = linear)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Plan, PlanNode } from '../plan/types.js';
 import type { OperatorInput } from '../sdk/types.js';
 import { ciIdentity, currentUser } from '../evidence/identity.js';
@@ -22,6 +22,8 @@ export function buildOperator(plan: Plan, approve: string[] = [], approvalsFile?
   if (approvalsFile) {
     try {
       const text = readFileSync(approvalsFile, 'utf8');
+      // Loaded here, not at start-up: most runs have no approvals file (start-up targets).
+      const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
       const data = parse(text) as unknown;
       const modified = statSync(approvalsFile).mtime;
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('expected a mapping of node id → name or { name, at }');

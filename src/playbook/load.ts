@@ -1,8 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { Diagnostic, Path } from './diagnostics.js';
 import { formatPath } from './diagnostics.js';
+
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+/** `yaml` (~45 ms to load) loads only when the fast path declines or a diagnostic needs a position. */
+const yaml = (): typeof import('yaml') => (yamlModule ??= requireModule('yaml') as typeof import('yaml'));
 
 export const MAX_PLAYBOOK_BYTES = 1024 * 1024;
 export const MAX_ALIASES = 100;
@@ -74,8 +79,8 @@ interface Positioned {
 }
 
 function parsePositioned(source: string): Positioned {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, {
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(source, {
     version: '1.2',
     schema: 'core',
     uniqueKeys: true,
@@ -107,7 +112,7 @@ function describeDocument(file: string, source: string, data: unknown, positione
     },
     sourceText(path) {
       const node = findNode(get().doc, path);
-      if (!node || !isScalar(node) || !node.range) return undefined;
+      if (!node || !yaml().isScalar(node) || !node.range) return undefined;
       return source.slice(node.range[0], node.range[1]);
     },
     diagnostic(path, message, hint, key) {
@@ -118,7 +123,6 @@ function describeDocument(file: string, source: string, data: unknown, positione
   return loaded;
 }
 
-const requireModule = createRequire(import.meta.url);
 /**
  * Anchors, aliases, tags, directives and null-like keys: `yaml` alone decides those (its alias
  * cap, its reading of `null:`). An indicator preceded by a space or a flow bracket may start
@@ -152,19 +156,19 @@ function findNode(doc: Document, path: Path, key?: string): Node | undefined {
     node = child(node, part);
     if (!node) return undefined;
   }
-  if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+  if (key !== undefined && yaml().isMap(node)) {
+    const pair = node.items.find((item) => yaml().isPair(item) && yaml().isScalar(item.key) && String(item.key.value) === key);
     return (pair?.key as Node | undefined) ?? (node as Node);
   }
   return node as Node;
 }
 
 function child(node: unknown, part: string | number): unknown {
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+  if (yaml().isMap(node)) {
+    const pair = node.items.find((item) => yaml().isScalar(item.key) && String(item.key.value) === String(part));
     return pair?.value ?? undefined;
   }
-  if (isSeq(node) && typeof part === 'number') return node.items[part];
+  if (yaml().isSeq(node) && typeof part === 'number') return node.items[part];
   return undefined;
 }
 
