@@ -1,6 +1,7 @@
 import type { CheckDefinition, EvidenceAccess, OperatorInput } from '../sdk/types.js';
 import { substitute, type Lookup } from '../playbook/interpolate.js';
 import type { Plan, PlanNode } from '../plan/types.js';
+import { parseResolved } from '../plan/build-plan.js';
 import { createContextFactory, SharedResources } from './context.js';
 import { evaluateNode } from './evaluate-node.js';
 import type { NodeResult, NodeStatus, RunEvent, RunResult } from './types.js';
@@ -116,7 +117,7 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
     if (node.deferred) {
       const resolved = resolveNodeRefs(node, results, deps);
       if ('error' in resolved) return { ...skipped(node, resolved.error), status: 'error', startedAt: started.toISOString() };
-      const checked = definition.params.safeParse(resolved.params);
+      const checked = parseResolved(definition, node.params, resolved.params);
       if (!checked.success) return { ...skipped(node, `after resolving references: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`), status: 'error', startedAt: started.toISOString() };
       params = checked.data as Record<string, unknown>;
       expect = resolved.expect;

@@ -191,6 +191,15 @@ gates:
     expect(production.stderr).toMatch(/rollout\.yaml:\d+:\d+: .*ONLY_IN_PRODUCTION is not set/);
   });
 
+  it('a reference that resolves to a number fills a text field (argv), while a literal number there is refused', async () => {
+    const dir = workspace({
+      'rollout.yaml': 'version: 1\nname: num\nenvironments: { ci: {} }\ngates:\n  - { id: w, uses: exec, matrix: { weight: [25, 50] }, with: { command: [echo, "${matrix.weight}"] }, observe: stdout, expect: ">= 25" }\n',
+    });
+    const run = await rollout(['check', '--env', 'ci', '--reporter', 'json'], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(run.json.nodes.map((n: { observed: unknown }) => n.observed)).toEqual(['25', '50']);
+  });
+
   it('resolves vars that hold references to the environment and to other vars', async () => {
     const dir = workspace({
       'rollout.yaml': 'version: 1\nname: vars\nenvironments:\n  ci: { vars: { base: "${env:ROLLOUT_BASE}", url: "${vars.base}/health" } }\ngates:\n  - { id: a, uses: exec, with: { command: [echo, "${vars.url}"] }, observe: stdout, expect: "== http://svc/health" }\n',
