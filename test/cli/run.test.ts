@@ -191,7 +191,7 @@ gates:
     expect(production.stderr).toMatch(/rollout\.yaml:\d+:\d+: .*ONLY_IN_PRODUCTION is not set/);
   });
 
-  it('a reference that resolves to a number fills a text field (argv), while a literal number there is refused', async () => {
+  it('a reference that resolves to a number fills a text field (argv); an unquoted literal there stays an error (see malformed)', async () => {
     const dir = workspace({
       'rollout.yaml': 'version: 1\nname: num\nenvironments: { ci: {} }\ngates:\n  - { id: w, uses: exec, matrix: { weight: [25, 50] }, with: { command: [echo, "${matrix.weight}"] }, observe: stdout, expect: ">= 25" }\n',
     });
