@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// The seed playbooks' fixture environment, on loopback ports in a temp dir: two fixture
+// Kubernetes API servers (seeds-healthy for env demo, seeds-broken for demo-broken),
+// Prometheus over backfilled history that ends now and continues live (it scrapes the
+// fixture service), PostgreSQL (primary, a standby that keeps up, one whose replay is
+// paused), backups (fresh vs stale), drill logs, and a small HTTP(S) service. Plain ESM so
+// `npm run demo` and the tests use it without building anything.
+//
+//   node scripts/fixture-env.mjs                 # prints the environment as JSON, runs until Ctrl-C
+//   node scripts/fixture-env.mjs -- CMD ARGS...  # runs CMD with the environment, then tears down
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startApiServer } from '../fixtures/kubernetes/api-server.mjs';
+import { exposition, historyOpenMetrics, STEP_MS } from '../fixtures/seeds/metrics.mjs';
+import { DATABASE, freePort, PG_BIN, ROLE, sqlAsSuperuser, startPostgres } from '../fixtures/seeds/postgres.mjs';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SEEDS = join(ROOT, 'fixtures/seeds');
+const DAY_MS = 86_400_000;
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+}
+
+/** A self-signed certificate for 127.0.0.1, valid `days` (made at start, never committed). */
+async function makeCertificate(dir, days) {
+  const key = join(dir, 'tls.key');
+  const cert = join(dir, 'tls.crt');
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(days),
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert]);
+  return { key: readFileSync(key), cert: readFileSync(cert), certPath: cert };
+}
+
+/** The seeds' service: health, readiness, metrics (also what Prometheus scrapes), security headers. */
+function handler(clock) {
+  return (req, res) => {
+    const headers = {
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'content-security-policy': "default-src 'self'",
+      'x-content-type-options': 'nosniff',
+      'x-request-id': randomBytes(8).toString('hex'),
+    };
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics' || path === '/v1/metrics') {
+      res.writeHead(200, { ...headers, 'content-type': 'text/plain; version=0.0.4' });
+      return res.end(exposition(Date.now(), clock));
+    }
+    if (path === '/v1/health' || path === '/healthz' || path === '/readyz' || path === '/ready') {
+      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ status: 'ok', version: '1.8.0', checks: { database: 'ok', redis: 'ok', upstream: 'ok' } }));
+    }
+    res.writeHead(404, headers);
+    res.end('not found\n');
+  };
+}
+
+async function startPrometheus(dir, clock, targetPort) {
+  const history = join(dir, 'history.om');
+  // History up to the last whole step before now; the live scrape continues from there.
+  const end = Math.floor((clock.startedAt - 1000) / STEP_MS) * STEP_MS;
+  writeFileSync(history, historyOpenMetrics(clock, end));
+  const data = join(dir, 'prometheus-data');
+  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, data], { maxBuffer: 64 << 20 });
+  rmSync(history);
+  const config = join(dir, 'prometheus.yml');
+  writeFileSync(config, [
+    'global: { scrape_interval: 5s, evaluation_interval: 1s }',
+    `rule_files: [${JSON.stringify(join(SEEDS, 'rules.yml'))}]`,
+    'scrape_configs:',
+    '  - job_name: seeds',
+    '    honor_labels: true',
+    `    static_configs: [{ targets: ["127.0.0.1:${targetPort}"] }]`,
+    '',
+  ].join('\n'));
+  const port = await freePort();
+  const log = join(dir, 'prometheus.log');
+  const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=3650d', '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const chunks = [];
+  child.stderr.on('data', (c) => chunks.push(c));
+  const url = `http://127.0.0.1:${port}`;
+  // Ready, and the broken environment's error-rate alert already firing (rules run every second).
+  await waitFor(`Prometheus at ${url} (log: ${log})`, async () => {
+    if (child.exitCode !== null) throw new Error(`prometheus exited: ${Buffer.concat(chunks).toString().slice(-2000)}`);
+    const alerts = await fetch(`${url}/api/v1/alerts`).then((r) => r.json()).catch(() => null);
+    return alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
+  }, 20_000);
+  return { url, child };
+}
+
+async function waitFor(what, probe, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function age(path, ms) {
+  const t = new Date(Date.now() - ms);
+  utimesSync(path, t, t);
+}
+
+/** Backups (pg_dump through the seed's own backup-manager.sh) and drill logs: fresh, and a stale copy. */
+async function makeArtifacts(dir, pgEnv) {
+  const fresh = join(dir, 'backups');
+  const stale = join(dir, 'backups-stale');
+  for (const snapshot of ['production-pre-rollout', 'production-final-pre-migration']) {
+    await run(join(ROOT, 'fixtures/backup/backup-manager.sh'), ['--snapshot', snapshot], { env: { ...process.env, ...pgEnv, BACKUP_DIR: fresh } });
+  }
+  mkdirSync(join(fresh, 'neo4j'));
+  const graph = randomBytes(64 * 1024);
+  writeFileSync(join(fresh, 'neo4j/graph.backup'), graph);
+  const { stdout } = await run('sha256sum', ['graph.backup'], { cwd: join(fresh, 'neo4j') });
+  writeFileSync(join(fresh, 'neo4j/graph.backup.sha256'), stdout);
+  mkdirSync(join(stale, 'neo4j'), { recursive: true });
+  for (const file of readdirSync(fresh)) if (file !== 'neo4j') copyFileSync(join(fresh, file), join(stale, file));
+  for (const file of readdirSync(join(fresh, 'neo4j'))) copyFileSync(join(fresh, 'neo4j', file), join(stale, 'neo4j', file));
+  for (const file of readdirSync(stale)) if (file !== 'neo4j') age(join(stale, file), 3 * DAY_MS);
+  for (const file of readdirSync(join(stale, 'neo4j'))) age(join(stale, 'neo4j', file), 3 * DAY_MS);
+
+  const drills = join(dir, 'drills');
+  const drillsStale = join(dir, 'drills-stale');
+  for (const [folder, ageMs] of [[drills, 2 * DAY_MS], [drillsStale, 10 * DAY_MS]]) {
+    mkdirSync(join(folder, 'staging'), { recursive: true });
+    const stamp = new Date(Date.now() - ageMs).toISOString().replace(/[:.]/g, '-');
+    const file = join(folder, 'staging', `${stamp}-billing-drill.md`);
+    writeFileSync(file, '# Billing drill (staging)\n\nresult: PASS\n');
+    age(file, ageMs);
+  }
+  return { fresh, stale, drills, drillsStale };
+}
+
+/** Starts everything; returns `{ env, dir, postgres, stop() }`. `env` holds the coordinates the playbooks read. */
+export async function startFixtureEnv(options = {}) {
+  const startedAt = Date.now();
+  const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'rollout-seeds-'));
+  chmodSync(dir, 0o755);
+  const clock = { startedAt };
+  const stops = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const password = `fx-${randomBytes(12).toString('hex')}`;
+    const journal = join(dir, 'journal.log');
+    writeFileSync(journal, '');
+
+    const http = createHttpServer(handler(clock));
+    const httpPort = await listen(http);
+    stops.push(() => new Promise((r) => { http.closeAllConnections(); http.close(() => r()); }));
+    const tls = await makeCertificate(dir, 90);
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler(clock));
+    const httpsPort = await listen(https);
+    stops.push(() => new Promise((r) => { https.closeAllConnections(); https.close(() => r()); }));
+
+    const [kube, kubeBroken, prometheus, postgres] = await Promise.all([
+      startApiServer({ scenario: 'seeds-healthy' }),
+      startApiServer({ scenario: 'seeds-broken' }),
+      startPrometheus(dir, clock, httpPort),
+      startPostgres({ root: join(dir, 'pg'), password, sqlDir: join(SEEDS, 'sql'), migrationsDir: join(SEEDS, 'migrations') }),
+    ]);
+    stops.push(() => kube.close(), () => kubeBroken.close(), async () => prometheus.child.kill('SIGTERM'), () => postgres.stop());
+
+    const url = (port) => `postgres://${ROLE}:${password}@127.0.0.1:${port}/${DATABASE}`;
+    const pgEnv = { PGHOST: '127.0.0.1', PGPORT: String(postgres.primary.port), PGUSER: ROLE, PGPASSWORD: password, PGDATABASE: DATABASE, PG_BIN };
+    const artifacts = await makeArtifacts(dir, pgEnv);
+    const env = {
+      KUBECONFIG: kube.kubeconfigPath,
+      SEEDS_KUBECONFIG_BROKEN: kubeBroken.kubeconfigPath,
+      PROM_URL: prometheus.url,
+      DATABASE_URL: url(postgres.primary.port),
+      DATABASE_STANDBY_URL: url(postgres.standby.port),
+      DATABASE_LAGGING_STANDBY_URL: url(postgres.lagging.port),
+      ...pgEnv,
+      BACKUP_DIR: artifacts.fresh,
+      BACKUP_DIR_STALE: artifacts.stale,
+      DRILL_LOG_DIR: artifacts.drills,
+      DRILL_LOG_DIR_STALE: artifacts.drillsStale,
+      SEEDS_HTTP_URL: `http://127.0.0.1:${httpPort}`,
+      SEEDS_HTTPS_URL: `https://127.0.0.1:${httpsPort}`,
+      SEEDS_HTTPS_CA: tls.certPath,
+      SEEDS_JOURNAL: journal,
+      SEEDS_BIN: join(SEEDS, 'bin'),
+      SEEDS_MIGRATIONS_DIR: join(SEEDS, 'migrations'),
+    };
+    return {
+      env, dir, startMs: Date.now() - startedAt,
+      /** SQL as the superuser on the primary (tests: prove a dry run left the server as it was). */
+      sql: (text) => sqlAsSuperuser(postgres.primary, text),
+      kubernetes: { healthy: kube, broken: kubeBroken },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const dash = process.argv.indexOf('--');
+  const command = dash >= 0 ? process.argv.slice(dash + 1) : [];
+  const fixture = await startFixtureEnv();
+  let stopping = false;
+  const finish = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    await fixture.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => finish(130));
+  process.on('SIGTERM', () => finish(143));
+  if (command.length === 0) {
+    process.stdout.write(`${JSON.stringify({ startMs: fixture.startMs, env: fixture.env })}\n`);
+  } else {
+    const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, ...fixture.env } });
+    child.on('exit', (code, signal) => finish(code ?? (signal ? 128 : 1)));
+  }
+}
