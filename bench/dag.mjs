@@ -49,6 +49,32 @@ function toMakefile(nodes) {
   return lines.join('\n');
 }
 
+/**
+ * The floor for any Node.js runner: the same DAG, same needs, same semaphore, one
+ * child_process.spawn per node and nothing else (no playbook, no checks, no evidence).
+ */
+function toBareNodeScheduler(nodes) {
+  return `import { spawn } from 'node:child_process';
+const nodes = ${JSON.stringify(nodes)};
+const dependents = new Map(), remaining = new Map(), ready = [];
+for (const n of nodes) { remaining.set(n.id, n.needs.length); for (const d of n.needs) dependents.set(d, [...(dependents.get(d) ?? []), n.id]); if (!n.needs.length) ready.push(n.id); }
+let running = 0, done = 0;
+const pump = () => {
+  while (running < ${concurrency} && ready.length) {
+    const id = ready.shift(); running++;
+    const child = spawn('sleep', ['${sleepS}'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.on('data', () => {}); child.stderr.on('data', () => {});
+    child.on('close', () => {
+      running--; done++;
+      for (const d of dependents.get(id) ?? []) { remaining.set(d, remaining.get(d) - 1); if (!remaining.get(d)) ready.push(d); }
+      pump();
+    });
+  }
+};
+pump();
+`;
+}
+
 function timeOnce(argv, cwd) {
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
@@ -69,6 +95,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rollout-dag-bench-'));
 try {
   writeFileSync(join(dir, 'dag.yaml'), toPlaybook(nodes));
   writeFileSync(join(dir, 'Makefile'), toMakefile(nodes));
+  writeFileSync(join(dir, 'bare.mjs'), toBareNodeScheduler(nodes));
   const criticalPathS = levels * Number(sleepS);
   const totalWorkS = nodes.length * Number(sleepS);
   const lowerBoundS = Math.max(criticalPathS, totalWorkS / concurrency);
@@ -76,12 +103,13 @@ try {
   const common = ['check', '-p', 'dag.yaml', '--env', 'bench', '--concurrency', String(concurrency), '--evidence-dir', join(dir, 'evidence')];
   const contenders = [
     { name: `make -j${concurrency}`, argv: ['make', '-s', `-j${concurrency}`] },
+    { name: `node bare.mjs (bare spawn scheduler: the floor for a Node runner)`, argv: [process.execPath, 'bare.mjs'] },
     { name: `rollout check --concurrency ${concurrency} --reporter plain`, argv: [process.execPath, cli, ...common, '--reporter', 'plain'] },
     { name: `rollout check --concurrency ${concurrency} --reporter json`, argv: [process.execPath, cli, ...common, '--reporter', 'json'] },
   ];
   const times = new Map(contenders.map((c) => [c.name, []]));
   const runPhase = []; // the json report's durationMs: the DAG run alone, without start-up and evidence
-  timeOnce(contenders[1].argv, dir); // warm the page cache once, not measured
+  for (const c of contenders) timeOnce(c.argv, dir); // warm the page cache once, not measured
   // Interleaved so that a slow spell of the machine hits every contender alike.
   for (let r = 0; r < runs; r++) {
     for (const c of contenders) {
