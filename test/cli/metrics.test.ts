@@ -36,7 +36,12 @@ describe('rollout check --metrics-file / --pushgateway', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('rollout_run_verdict{playbook="gate-metrics",env="staging",command="check",verdict="fail"} 1');
     expect(text).toMatch(/rollout_node_status\{[^}]*node="broken"[^}]*status="fail"[^}]*\} 1/);
-    const pushed = await (await fetch(`${gateway.url}/metrics`)).text();
+    let pushed = '';
+    // The Pushgateway may apply a push a moment after answering it (bounded wait).
+    for (let i = 0; i < 40 && !pushed.includes('rollout_run_exit_code'); i++) {
+      pushed = await (await fetch(`${gateway.url}/metrics`)).text();
+      if (!pushed.includes('rollout_run_exit_code')) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(pushed).toMatch(/rollout_run_exit_code\{[^}]*playbook="gate-metrics"[^}]*\} 1/);
   });
 

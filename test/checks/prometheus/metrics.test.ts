@@ -41,6 +41,17 @@ const RESULT = runResult([
 let dir: string;
 let gateway: RunningServer;
 
+/** The Pushgateway may apply a push a moment after answering it: read until it shows (bounded). */
+async function readGatewayUntil(url: string, ready: (text: string) => boolean): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 40; i++) {
+    text = await (await fetch(`${url}/metrics`)).text();
+    if (ready(text)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return text;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rollout-metrics-'));
   gateway = await startPushgateway({ dir });
@@ -86,7 +97,7 @@ describe('run results as metrics', () => {
 
   test('pushed to Debian\'s Pushgateway, grouped by playbook, env and command, and read back; a new push replaces the group', async () => {
     await pushMetrics(RESULT, gateway.url, { team: 'payments/checkout' });
-    let text = await (await fetch(`${gateway.url}/metrics`)).text();
+    let text = await readGatewayUntil(gateway.url, (t) => t.includes('verdict="fail"'));
     const line = (name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
     const group = 'command="check",env="staging",instance="",job="rollout"';
     expect(line('rollout_node_status', `${group},kind="prometheus.query",node="error-rate",playbook="payments-api",role="gate",severity="blocker",status="fail",team="payments/checkout"`)).toBe('1');
@@ -95,7 +106,7 @@ describe('run results as metrics', () => {
     expect(text).toMatch(/^push_time_seconds\{command="check",env="staging",instance="",job="rollout",playbook="payments-api",team="payments\/checkout"\} /m);
 
     await pushMetrics(runResult([node('error-rate', 'pass', 0.0004)], { verdict: 'pass', exitCode: 0 }), gateway.url, { team: 'payments/checkout' });
-    text = await (await fetch(`${gateway.url}/metrics`)).text();
+    text = await readGatewayUntil(gateway.url, (t) => t.includes('verdict="pass"'));
     expect(line('rollout_run_verdict', `${group},playbook="payments-api",team="payments/checkout",verdict="pass"`)).toBe('1');
     expect(text).not.toContain('verdict="fail"');
     expect(text).not.toContain('node="p95-latency"');
