@@ -1,32 +1,23 @@
 #!/usr/bin/env node
-// `npm run demo`: bring up a self-contained fixture environment on loopback, run a
-// playbook's readiness gates and a rollback dry run against it, say where the evidence
-// is, and tear everything down.
+// `npm run demo`: bring up the seed fixture environment on loopback (scripts/fixture-env.mjs:
+// Kubernetes fixture API, Prometheus, PostgreSQL with standbys, backups, an HTTP service),
+// run one seed playbook's readiness gates and a rollback dry run against it, say where the
+// evidence is, and tear everything down.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startFixtureEnv } from './fixture-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/src/cli/main.js`;
-const playbook = process.env.DEMO_PLAYBOOK ?? 'playbooks/kubernetes.yaml';
+const playbook = process.env.DEMO_PLAYBOOK ?? 'playbooks/distributed-postgres.yaml';
+const approvals = process.env.DEMO_APPROVALS ?? 'fixtures/seeds/approvals/dpg-cluster.yaml';
+const environment = process.env.DEMO_ENV ?? 'demo';
 const evidenceDir = process.env.DEMO_EVIDENCE ?? 'evidence';
-const children = [];
 
-function stopAll() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-process.on('exit', stopAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-/** Starts a fixture server that prints one JSON line when it is ready. */
-function startFixture(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(child);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
-  });
+if (!existsSync(cli)) {
+  console.error('dist/ is missing: run `npm ci` (it builds) or `npm run build` first.');
+  process.exit(2);
 }
 
 function rollout(args, env) {
@@ -37,20 +28,27 @@ function rollout(args, env) {
   });
 }
 
-if (!existsSync(cli)) {
-  console.error('dist/ is missing: run `npm ci` (it builds) or `npm run build` first.');
-  process.exit(2);
+console.log('starting the fixture environment (Kubernetes API, Prometheus, PostgreSQL primary + standbys, backups, HTTP service)…');
+const fixture = await startFixtureEnv();
+let stopped = false;
+const stop = async () => {
+  if (stopped) return;
+  stopped = true;
+  await fixture.stop();
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop().then(() => process.exit(130)));
+console.log(`ready in ${fixture.startMs} ms: Prometheus ${fixture.env.PROM_URL}, PostgreSQL :${fixture.env.PGPORT}, service ${fixture.env.SEEDS_HTTP_URL}`);
+
+try {
+  const common = ['-p', playbook, '--env', environment, '--evidence-dir', evidenceDir];
+  const checkCode = await rollout(['check', ...common, '--approvals', approvals], fixture.env);
+  const rollbackCode = await rollout(['rollback', ...common, '--dry-run'], fixture.env);
+  console.log(`\ndemo: check exited ${checkCode}, rollback --dry-run exited ${rollbackCode}; evidence in ${evidenceDir}/${environment}/ (rollout evidence verify ${evidenceDir})`);
+  if (environment === 'demo') console.log('to see the gates catch what the seed fears: DEMO_ENV=demo-broken npm run demo');
+  await stop();
+  process.exit(checkCode === 0 && rollbackCode === 0 ? 0 : 1);
+} catch (error) {
+  console.error(error);
+  await stop();
+  process.exit(1);
 }
-
-const kube = await startFixture(['fixtures/kubernetes/api-server.mjs', '--scenario', 'healthy']);
-console.log(`fixture Kubernetes API server: ${kube.url} (namespace ${kube.namespace})`);
-const env = { KUBECONFIG: kube.kubeconfig };
-
-const checkCode = await rollout(['check', '-p', playbook, '--env', 'demo', '--evidence-dir', evidenceDir], env);
-const hasRollback = (await new Promise((resolve) => spawn(process.execPath, [cli, 'rollback', '--help'], { stdio: 'ignore' }).on('exit', resolve))) === 0;
-let rollbackCode = 0;
-if (hasRollback) rollbackCode = await rollout(['rollback', '-p', playbook, '--env', 'demo', '--dry-run', '--evidence-dir', evidenceDir], env);
-
-console.log(`\ndemo: check exited ${checkCode}${hasRollback ? `, rollback --dry-run exited ${rollbackCode}` : ''}; evidence in ${evidenceDir}/demo/ (rollout evidence verify ${evidenceDir})`);
-stopAll();
-process.exit(checkCode === 0 && rollbackCode === 0 ? 0 : 1);

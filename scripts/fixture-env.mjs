@@ -75,7 +75,7 @@ async function startPrometheus(dir, clock, targetPort) {
   rmSync(history);
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, [
-    'global: { scrape_interval: 5s, evaluation_interval: 1s }',
+    'global: { scrape_interval: 2s, evaluation_interval: 1s }',
     `rule_files: [${JSON.stringify(join(SEEDS, 'rules.yml'))}]`,
     'scrape_configs:',
     '  - job_name: seeds',
@@ -90,11 +90,14 @@ async function startPrometheus(dir, clock, targetPort) {
   const chunks = [];
   child.stderr.on('data', (c) => chunks.push(c));
   const url = `http://127.0.0.1:${port}`;
-  // Ready, and the broken environment's error-rate alert already firing (rules run every second).
+  // Ready, the broken environment's error-rate alert firing (rules run every second), scraped once.
   await waitFor(`Prometheus at ${url} (log: ${log})`, async () => {
     if (child.exitCode !== null) throw new Error(`prometheus exited: ${Buffer.concat(chunks).toString().slice(-2000)}`);
     const alerts = await fetch(`${url}/api/v1/alerts`).then((r) => r.json()).catch(() => null);
-    return alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
+    const firing = alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
+    // …and the first scrape landed, so `up` answers and the live samples continue the history.
+    const up = firing && (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up{job="seeds"}')}`).then((r) => r.json()).catch(() => null));
+    return up?.data?.result?.[0]?.value?.[1] === '1';
   }, 20_000);
   return { url, child };
 }
