@@ -1,0 +1,11 @@
+// Types for the plain-JS seed fixture environment, so the TypeScript test setup can use it.
+export interface FixtureEnv {
+  /** Coordinates the seed playbooks read: KUBECONFIG, PROM_URL, DATABASE_URL, BACKUP_DIR, SEEDS_JOURNAL, ... */
+  env: Record<string, string>;
+  dir: string;
+  startMs: number;
+  /** SQL as the superuser on the primary, over its socket; returns psql's unaligned output. */
+  sql(text: string): Promise<string>;
+  stop(): Promise<void>;
+}
+export function startFixtureEnv(options?: { tmpDir?: string }): Promise<FixtureEnv>;

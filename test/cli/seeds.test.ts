@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { rollout, statuses } from '../helpers/cli.js';
+
+// The five seed playbooks against scripts/fixture-env.mjs (test/setup/seeds.ts): `demo`
+// passes, `demo-broken` fails on exactly the nodes guarding what each seed fears, and a
+// rollback dry run executes nothing that mutates.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Seed {
+  file: string;
+  approvals: string;
+  /** Nodes that fail in demo-broken — and only these. */
+  brokenFails: string[];
+  /** What the evidence of the broken run must say (the reasons, in the seed's words). */
+  brokenReasons: RegExp[];
+}
+
+const SEEDS: Seed[] = [
+  {
+    file: 'playbooks/distributed-postgres.yaml',
+    approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
+    brokenFails: ['replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts'],
+    brokenReasons: [/replay is PAUSED/, /production-pre-rollout\.dump is 3d old, more than maxAge 2d/, /did not hold < 0\.001/],
+  },
+];
+
+function env(): Record<string, string> {
+  return inject('seeds').env;
+}
+
+async function run(args: string[]) {
+  const evidenceDir = mkdtempSync(join(tmpdir(), 'rollout-seeds-evidence-'));
+  const result = await rollout([...args, '--reporter', 'json', '--evidence-dir', evidenceDir], { cwd: ROOT, env: env() });
+  if (!result.json) throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+  return { ...result, report: result.json as { verdict: string; exitCode: number; evidence: string; nodes: Array<{ id: string; kind: string; status: string; message?: string }> } };
+}
+
+async function primarySql(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: env().DATABASE_URL, ssl: { rejectUnauthorized: false } });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.each(SEEDS)('$file', (seed) => {
+  it('validates for every environment and plans every command', async () => {
+    for (const e of ['demo', 'demo-broken']) {
+      const validated = await rollout(['validate', '-p', seed.file, '--env', e], { cwd: ROOT, env: env() });
+      expect(validated.exitCode, validated.stdout + validated.stderr).toBe(0);
+    }
+    expect((await rollout(['validate', '-p', seed.file], { cwd: ROOT })).exitCode).toBe(0);
+    for (const command of ['check', 'promote', 'rollback']) {
+      const planned = await rollout(['plan', '-p', seed.file, '--env', 'demo', '--for', command, '--format', 'json'], { cwd: ROOT, env: env() });
+      expect(planned.exitCode, planned.stderr).toBe(0);
+      expect(JSON.parse(planned.stdout)).toBeTruthy();
+    }
+  });
+
+  it('check --env demo passes every gate it plans', async () => {
+    const { exitCode, report } = await run(['check', '-p', seed.file, '--env', 'demo', '--approvals', seed.approvals]);
+    const notPassed = report.nodes.filter((n) => n.status !== 'pass' && n.status !== 'skipped');
+    expect(notPassed.map((n) => `${n.id}: ${n.status} ${n.message ?? ''}`)).toEqual([]);
+    expect(report.nodes.filter((n) => n.status === 'pass').length).toBeGreaterThan(5);
+    expect(exitCode).toBe(0);
+  });
+
+  it('check --env demo-broken fails on the nodes guarding what the seed fears, and says why', async () => {
+    const { exitCode, report } = await run(['check', '-p', seed.file, '--env', 'demo-broken', '--approvals', seed.approvals]);
+    const failed = Object.entries(statuses(report)).filter(([, s]) => s !== 'pass' && s !== 'skipped').map(([id, s]) => `${id}: ${s}`);
+    expect(failed.sort()).toEqual(seed.brokenFails.map((id) => `${id}: fail`).sort());
+    expect(exitCode).toBe(1);
+    const evidence = readFileSync(report.evidence, 'utf8');
+    for (const reason of seed.brokenReasons) expect(evidence).toMatch(reason);
+  });
+
+  it('rollback --env demo --dry-run executes no mutating node', async () => {
+    const journal = env().SEEDS_JOURNAL!;
+    const before = readFileSync(journal, 'utf8');
+    const { exitCode, report } = await run(['rollback', '-p', seed.file, '--env', 'demo', '--dry-run']);
+    expect(exitCode, JSON.stringify(report.nodes, null, 1)).toBe(0);
+    expect(report.nodes.filter((n) => n.status === 'dry-run').length).toBeGreaterThan(0);
+    // The stand-ins record every change they are asked for: none was.
+    expect(readFileSync(journal, 'utf8')).toBe(before);
+    // The restore script would have created its target database; the primary is still writable.
+    expect((await primarySql("SELECT datname FROM pg_database WHERE datname LIKE '%restored%'")).rows).toEqual([]);
+    expect((await primarySql('SHOW default_transaction_read_only')).rows[0].default_transaction_read_only).toBe('off');
+  });
+});
