@@ -19,6 +19,8 @@ interface Seed {
   brokenFails: string[];
   /** What the evidence of the broken run must say (the reasons, in the seed's words). */
   brokenReasons: RegExp[];
+  /** Gates that would fail had the rollback dry run changed their system (e.g. undone a Deployment). */
+  unchangedAfterRollback?: string[];
 }
 
 const SEEDS: Seed[] = [
@@ -27,6 +29,13 @@ const SEEDS: Seed[] = [
     approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
     brokenFails: ['replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts'],
     brokenReasons: [/replay is PAUSED/, /production-pre-rollout\.dump is 3d old, more than maxAge 2d/, /did not hold < 0\.001/],
+  },
+  {
+    file: 'playbooks/nova-rms.yaml',
+    approvals: 'fixtures/seeds/approvals/nova-rms.yaml',
+    brokenFails: ['billing-drill-fresh', 'logical-dump-fresh', 'api-image-as-built', 'alertmanager-quiet'],
+    brokenReasons: [/gcr\.io\/rms-nova\/nova-api:latest — uses :latest/, /3d old, more than maxAge 1d/, /HighErrorRate/],
+    unchangedAfterRollback: ['api-image-as-built', 'worker-image-as-built'],
   },
 ];
 
@@ -93,5 +102,9 @@ describe.each(SEEDS)('$file', (seed) => {
     // The restore script would have created its target database; the primary is still writable.
     expect((await primarySql("SELECT datname FROM pg_database WHERE datname LIKE '%restored%'")).rows).toEqual([]);
     expect((await primarySql('SHOW default_transaction_read_only')).rows[0].default_transaction_read_only).toBe('off');
+    if (seed.unchangedAfterRollback) {
+      const after = await run(['check', '-p', seed.file, '--env', 'demo', '--only', seed.unchangedAfterRollback.join(',')]);
+      expect(statuses(after.report)).toEqual(Object.fromEntries(seed.unchangedAfterRollback.map((id) => [id, 'pass'])));
+    }
   });
 });
