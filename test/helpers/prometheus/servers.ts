@@ -102,7 +102,9 @@ export async function stopServer(server: RunningServer | undefined, graceMs = 50
 export async function startPushgateway(options: { dir: string }): Promise<RunningServer> {
   const port = await findFreePort();
   const logFile = join(options.dir, 'pushgateway.log');
-  const child = startProcess(['prometheus-pushgateway', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], logFile);
+  // Debian's build persists to /var/lib/prometheus/pushgateway.data by default, which every
+  // gateway would share across runs: keep each one's state in its own temp dir.
+  const child = startProcess(['prometheus-pushgateway', `--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(options.dir, 'pushgateway.data')}`, '--log.level=warn'], logFile);
   const server = { url: `http://127.0.0.1:${port}`, port, pid: child.pid!, process: child, logFile };
   await waitUntilReady(`${server.url}/-/ready`, server);
   return server;
