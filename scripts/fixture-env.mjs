@@ -60,6 +60,15 @@ function handler(clock) {
       res.writeHead(200, { ...headers, 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', version: '1.8.0', checks: { database: 'ok', redis: 'ok', upstream: 'ok' } }));
     }
+    if (path === '/' && !req.socket.encrypted && clock.httpsUrl) {
+      // "redirect HTTP→HTTPS": the plain listener sends browsers to the TLS one.
+      res.writeHead(308, { ...headers, location: `${clock.httpsUrl}/` });
+      return res.end();
+    }
+    if (path === '/') {
+      res.writeHead(200, { ...headers, 'content-type': 'text/plain' });
+      return res.end('seeds fixture service\n');
+    }
     res.writeHead(404, headers);
     res.end('not found\n');
   };
@@ -168,6 +177,7 @@ export async function startFixtureEnv(options = {}) {
     const tls = await makeCertificate(dir, 90);
     const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler(clock));
     const httpsPort = await listen(https);
+    clock.httpsUrl = `https://127.0.0.1:${httpsPort}`;
     stops.push(() => new Promise((r) => { https.closeAllConnections(); https.close(() => r()); }));
 
     const [kube, kubeBroken, prometheus, postgres] = await Promise.all([

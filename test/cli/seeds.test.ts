@@ -15,8 +15,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 interface Seed {
   file: string;
   approvals: string;
-  /** Nodes that fail in demo-broken — and only these. */
+  /** Nodes that fail in demo-broken — and only these (besides brokenWarns). */
   brokenFails: string[];
+  /** Warning-severity nodes that fail in demo-broken (reported as warn). */
+  brokenWarns?: string[];
   /** What the evidence of the broken run must say (the reasons, in the seed's words). */
   brokenReasons: RegExp[];
   /** Gates that would fail had the rollback dry run changed their system (e.g. undone a Deployment). */
@@ -36,6 +38,14 @@ const SEEDS: Seed[] = [
     brokenFails: ['billing-drill-fresh', 'logical-dump-fresh', 'api-image-as-built', 'alertmanager-quiet'],
     brokenReasons: [/gcr\.io\/rms-nova\/nova-api:latest — uses :latest/, /3d old, more than maxAge 1d/, /HighErrorRate/],
     unchangedAfterRollback: ['api-image-as-built', 'worker-image-as-built'],
+  },
+  {
+    file: 'playbooks/fastapi-service.yaml',
+    approvals: 'fixtures/seeds/approvals/fastapi-service.yaml',
+    brokenFails: ['images-immutable', 'surge-only', 'resiliency', 'burn-rate', 'p99-latency'],
+    brokenWarns: ['slow-burn'],
+    brokenReasons: [/registry\.example\.com\/payments\/api:latest — uses :latest/, /no readinessProbe/],
+    unchangedAfterRollback: ['images-immutable'],
   },
 ];
 
@@ -85,7 +95,8 @@ describe.each(SEEDS)('$file', (seed) => {
   it('check --env demo-broken fails on the nodes guarding what the seed fears, and says why', async () => {
     const { exitCode, report } = await run(['check', '-p', seed.file, '--env', 'demo-broken', '--approvals', seed.approvals]);
     const failed = Object.entries(statuses(report)).filter(([, s]) => s !== 'pass' && s !== 'skipped').map(([id, s]) => `${id}: ${s}`);
-    expect(failed.sort()).toEqual(seed.brokenFails.map((id) => `${id}: fail`).sort());
+    const expected = [...seed.brokenFails.map((id) => `${id}: fail`), ...(seed.brokenWarns ?? []).map((id) => `${id}: warn`)];
+    expect(failed.sort()).toEqual(expected.sort());
     expect(exitCode).toBe(1);
     const evidence = readFileSync(report.evidence, 'utf8');
     for (const reason of seed.brokenReasons) expect(evidence).toMatch(reason);
