@@ -103,3 +103,31 @@ describe('the example playbook through the built CLI', () => {
     for (const param of ['query:', 'match?:', 'unit?:', 'step?:']) expect(run.stdout).toContain(param);
   });
 });
+
+describe('rollback triggers through the built CLI (rollback --dry-run --at)', () => {
+  async function triggersAt(at: Date) {
+    const run = await rollout(['rollback', '-p', PLAYBOOK, '--env', 'fixture', '--dry-run', '--at', at.toISOString(), '--reporter', 'json', '--evidence-dir', evidenceDir()], { env: { ROLLOUT_PROMETHEUS_URL: harness.historyUrl } });
+    const byId = Object.fromEntries(run.json.nodes.map((n: { id: string }) => [n.id, n]));
+    return { run, byId };
+  }
+
+  test('a two-minute spike crosses the threshold on an instant query, but the for: 5m trigger stays quiet', async () => {
+    const during = minutesAfter(harness.scenarios.spikeStart!, 1.5);
+    const instant = await check(during);
+    expect(statuses(instant.json)['error-rate']).toBe('fail');
+    const { run, byId } = await triggersAt(during);
+    expect(run.exitCode).toBe(0);
+    expect(byId['error-rate-high'].status).toBe('quiet');
+    expect(byId['error-rate-high'].samples.some((s: { status: string }) => s.status === 'fail')).toBe(true);
+    expect(byId['error-rate-high'].samples.some((s: { status: string }) => s.status === 'pass')).toBe(true);
+  });
+
+  test('eight minutes into the 7 % outage the error-rate trigger fires: every sample of the window failed', async () => {
+    const { run, byId } = await triggersAt(minutesAfter(harness.scenarios.outageStart!, 8));
+    // A dry run reports fired triggers; they are not its exit code (it exits 0 when the rollback is runnable).
+    expect(run.exitCode).toBe(0);
+    expect(byId['error-rate-high'].status).toBe('fired');
+    expect(byId['error-rate-high'].message).toMatch(/^failed <= 0\.05 at all \d+ samples over 5m/);
+    expect(byId['latency-high'].status).toBe('quiet');
+  });
+});
