@@ -47,6 +47,13 @@ const SEEDS: Seed[] = [
     brokenReasons: [/registry\.example\.com\/payments\/api:latest — uses :latest/, /no readinessProbe/],
     unchangedAfterRollback: ['images-immutable'],
   },
+  {
+    file: 'playbooks/summit.yaml',
+    approvals: 'fixtures/seeds/approvals/summit.yaml',
+    brokenFails: ['postgres-backup', 'neo4j-backup', 'prov-ledger-healthy', 'no-p0-alerts'],
+    brokenReasons: [/exceeded its progress deadline/, /neo4j\/graph\.backup is 3d old/, /IngestFailures/],
+    unchangedAfterRollback: ['prov-ledger-healthy', 'report-studio-healthy'],
+  },
 ];
 
 function env(): Record<string, string> {
