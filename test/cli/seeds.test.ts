@@ -27,6 +27,13 @@ interface Seed {
 
 const SEEDS: Seed[] = [
   {
+    file: 'playbooks/trackshift.yaml',
+    approvals: 'fixtures/seeds/approvals/trackshift.yaml',
+    brokenFails: ['images-hardened', 'postgres-backup', 'chunk-latency', 'job-failure-rate', 'connector-replication'],
+    brokenReasons: [/trackshift\/gateway:latest — uses :latest/, /\{connector="sftp"\}/, /3d old/],
+    unchangedAfterRollback: ['images-hardened'],
+  },
+  {
     file: 'playbooks/distributed-postgres.yaml',
     approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
     brokenFails: ['replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts'],
