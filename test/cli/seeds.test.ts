@@ -84,18 +84,17 @@ async function primarySql(text: string): Promise<pg.QueryResult> {
   }
 }
 
-describe.each(SEEDS)('$file', (seed) => {
+// Playbooks run side by side: checks never run steps, so the journal only moves if a dry run breaks its word.
+describe.concurrent.each(SEEDS)('$file', (seed) => {
   it('validates for every environment and plans every command', async () => {
-    for (const e of ['demo', 'demo-broken']) {
-      const validated = await rollout(['validate', '-p', seed.file, '--env', e], { cwd: ROOT, env: env() });
-      expect(validated.exitCode, validated.stdout + validated.stderr).toBe(0);
-    }
-    expect((await rollout(['validate', '-p', seed.file], { cwd: ROOT })).exitCode).toBe(0);
-    for (const command of ['check', 'promote', 'rollback']) {
-      const planned = await rollout(['plan', '-p', seed.file, '--env', 'demo', '--for', command, '--format', 'json'], { cwd: ROOT, env: env() });
-      expect(planned.exitCode, planned.stderr).toBe(0);
-      expect(JSON.parse(planned.stdout)).toBeTruthy();
-    }
+    const runs = await Promise.all([
+      ...['demo', 'demo-broken'].map((e) => rollout(['validate', '-p', seed.file, '--env', e], { cwd: ROOT, env: env() })),
+      rollout(['validate', '-p', seed.file], { cwd: ROOT }),
+      ...['check', 'promote', 'rollback'].map((command) =>
+        rollout(['plan', '-p', seed.file, '--env', 'demo', '--for', command, '--format', 'json'], { cwd: ROOT, env: env() })),
+    ]);
+    for (const r of runs) expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    for (const plan of runs.slice(3)) expect(JSON.parse(plan.stdout)).toBeTruthy();
   });
 
   it('check --env demo passes every gate it plans', async () => {
@@ -131,5 +130,18 @@ describe.each(SEEDS)('$file', (seed) => {
       const after = await run(['check', '-p', seed.file, '--env', 'demo', '--only', seed.unchangedAfterRollback.join(',')]);
       expect(statuses(after.report)).toEqual(Object.fromEntries(seed.unchangedAfterRollback.map((id) => [id, 'pass'])));
     }
+  });
+});
+
+describe('the stand-ins the dry-run proof relies on', () => {
+  it('record a change they are asked for, and answer read-only questions without recording', async () => {
+    const { runProcess } = await import('../../src/sdk/index.js');
+    const journal = join(mkdtempSync(join(tmpdir(), 'rollout-journal-')), 'journal.log');
+    const bin = join(ROOT, 'fixtures/seeds/bin');
+    const version = await runProcess([join(bin, 'docker'), 'version', '--format', '{{.Server.Version}}'], { env: { ...process.env, SEEDS_JOURNAL: journal } });
+    expect(version.stdout.trim()).toBe('24.0.7');
+    const removed = await runProcess([join(bin, 'docker'), 'stack', 'rm', 'distributed-pg-cluster'], { env: { ...process.env, SEEDS_JOURNAL: journal } });
+    expect(removed.exitCode).toBe(0);
+    expect(readFileSync(journal, 'utf8')).toMatch(/^\S+ docker stack rm distributed-pg-cluster\n$/);
   });
 });
