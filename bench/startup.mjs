@@ -5,7 +5,7 @@
 //
 //   node bench/startup.mjs [--runs 20]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,9 @@ try {
   const baseline = [node, '-e', '0'];
   const version = [node, cli, '--version'];
   const validate = (file) => [node, cli, 'validate', '-p', file, '--env', 'production'];
-  const results = measure([baseline, version, ...files.map(validate)]);
+  // The seed playbooks in playbooks/ (written by hand from ../shared/seeds), as a cross-check.
+  const seeds = ['distributed-postgres.yaml', 'summit.yaml'].map((f) => join(root, 'playbooks', f)).filter((f) => existsSync(f));
+  const results = measure([baseline, version, ...files.map(validate), ...seeds.map((f) => [node, cli, 'validate', '-p', f])]);
   const base = results[0].median;
   const ms = (s) => (s * 1000).toFixed(1);
   console.log(`${hasHyperfine ? 'hyperfine -N --warmup 3' : 'timed loop'}, ${runs} runs each, median (min–max) in ms; Node ${process.versions.node}`);
@@ -76,8 +78,12 @@ try {
     const nodes = /(\d+) nodes/.exec(spawnSync(node, [cli, 'validate', '-p', files[i]], { env, encoding: 'utf8' }).stdout)?.[1] ?? '?';
     row(`rollout validate (${nodes} nodes, ${Math.round(readFileSync(files[i]).length / 1024)} KB) --env production`, results[2 + i], n === 150 ? '≤ 3×' : '');
   });
+  seeds.forEach((f, i) => {
+    const nodes = /(\d+) nodes/.exec(spawnSync(node, [cli, 'validate', '-p', f], { env, encoding: 'utf8' }).stdout)?.[1] ?? '?';
+    row(`rollout validate playbooks/${f.split('/').pop()} (${nodes} nodes, a seed)`, results[2 + sizes.length + i], '');
+  });
   // Least-squares line through (nodes, median): a fixed start-up cost plus a cost per node.
-  const xs = sizes, ys = results.slice(2).map((r) => r.median);
+  const xs = sizes, ys = results.slice(2, 2 + sizes.length).map((r) => r.median);
   const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
   const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
   const intercept = my - slope * mx;
