@@ -26,6 +26,10 @@ export default defineSystem({
     const { config, read } = await readKubeconfig(paths);
     return describeMissingContext(config, parsed.data.context, read, paths);
   },
+  async lock(settings, info, request) {
+    // Loaded only by mutating runs: client-node costs ~0.7 s to import.
+    return (await import('./lease.js')).takeLease(settings, info, request);
+  },
   async childEnv(settings, info) {
     const parsed = kubernetesSettings.parse(settings);
     const paths = kubeconfigPaths(parsed, info.cwd, info.env);

@@ -229,7 +229,23 @@ export interface SystemDefinition {
    * holds only the environment's context). `cleanup` runs when the run ends.
    */
   childEnv?(settings: Record<string, unknown>, info: SystemInfo): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
+  /**
+   * A lock held in the system itself for a mutating run (a Kubernetes Lease), so two runs
+   * from different machines cannot interleave. `name` identifies (playbook, env).
+   */
+  lock?(settings: Record<string, unknown>, info: SystemInfo, request: LockRequest): Promise<LockResult>;
 }
+
+export interface LockRequest {
+  /** `rollout-<playbook>-<env>` */
+  name: string;
+  /** Who holds it: user@host pid N. */
+  holder: string;
+  /** The command line, CI identity and start time, for whoever is refused. */
+  description: string;
+}
+
+export type LockResult = { ok: true; release(): Promise<void> } | { ok: false; message: string };
 
 export interface SystemInfo {
   cwd: string;

@@ -26,7 +26,7 @@ export async function promoteCommand(opts: PromoteOptions): Promise<number> {
   const extras = { run: runPromote, external: record.external, done: record.done };
   if (plan.dryRun) return executePlan(valid.value, plan, opts, extras);
   if (!(await confirmEnvironment(plan.env, `rollout promote will change ${plan.playbook.name}`, opts.yes))) return EXIT.invalid;
-  const lock = await takeLock(plan, opts.evidenceDir);
+  const lock = await takeLock(plan, opts.evidenceDir, valid.value);
   if (!lock.ok) {
     err(`refused: ${lock.message}\nnothing was run.\n`);
     return EXIT.invalid;

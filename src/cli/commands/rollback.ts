@@ -23,7 +23,7 @@ export async function rollbackCommand(opts: CommonOptions): Promise<number> {
   const extras = { run: runRollback, external: record.external, done: record.done, describe: describeRollback };
   if (plan.dryRun) return executePlan(valid.value, plan, opts, extras);
   if (!(await confirmEnvironment(plan.env, `rollout rollback will change ${plan.playbook.name}`, opts.yes))) return EXIT.invalid;
-  const lock = await takeLock(plan, opts.evidenceDir);
+  const lock = await takeLock(plan, opts.evidenceDir, valid.value);
   if (!lock.ok) {
     err(`refused: ${lock.message}\nnothing was run.\n`);
     return EXIT.invalid;

@@ -58,7 +58,7 @@ export async function watchCommand(opts: WatchOptions): Promise<number> {
           rollback: opts.rollback ?? false,
           onRound: (round) => print(renderRound(round)),
           beforeRollback: async () => {
-            const lock = await takeLock(p, opts.evidenceDir);
+            const lock = await takeLock(p, opts.evidenceDir, valid.value);
             if (!lock.ok) {
               err(`rollback refused: ${lock.message}\n`);
               return lock.message;
