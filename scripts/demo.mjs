@@ -29,14 +29,18 @@ function rollout(args, env) {
 }
 
 console.log('starting the fixture environment (Kubernetes API, Prometheus, PostgreSQL primary + standbys, backups, HTTP service)…');
-const fixture = await startFixtureEnv();
+// A Ctrl-C during start-up waits for the start to finish, then tears down: nothing is left running.
+let fixture;
 let stopped = false;
 const stop = async () => {
   if (stopped) return;
   stopped = true;
+  while (!fixture) await new Promise((r) => setTimeout(r, 100));
   await fixture.stop();
 };
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop().then(() => process.exit(130)));
+fixture = await startFixtureEnv();
+if (stopped) await new Promise(() => {});
 console.log(`ready in ${fixture.startMs} ms: Prometheus ${fixture.env.PROM_URL}, PostgreSQL :${fixture.env.PGPORT}, service ${fixture.env.SEEDS_HTTP_URL}`);
 
 try {

@@ -10,7 +10,7 @@
 //   node scripts/fixture-env.mjs -- CMD ARGS...  # runs CMD with the environment, then tears down
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startApiServer } from '../fixtures/kubernetes/api-server.mjs';
 import { exposition, historyOpenMetrics, STEP_MS } from '../fixtures/seeds/metrics.mjs';
-import { DATABASE, freePort, PG_BIN, ROLE, sqlAsSuperuser, startPostgres } from '../fixtures/seeds/postgres.mjs';
+import { DATABASE, freePort, PG_BIN, ROLE, sqlAsSuperuser, startPostgres, stopPostgresIn } from '../fixtures/seeds/postgres.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -96,6 +96,7 @@ async function startPrometheus(dir, clock, targetPort) {
   const log = join(dir, 'prometheus.log');
   const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=3650d', '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(join(dir, 'prometheus.pid'), String(child.pid));
   const chunks = [];
   child.stderr.on('data', (c) => chunks.push(c));
   const url = `http://127.0.0.1:${port}`;
@@ -155,15 +156,56 @@ async function makeArtifacts(dir, pgEnv) {
   return { fresh, stale, drills, drillsStale };
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** The Prometheus this folder's environment started, by its recorded pid — only if its command line names the folder. */
+function killRecordedPrometheus(dir) {
+  const pidFile = join(dir, 'prometheus.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
+  try {
+    if (Number.isInteger(pid) && isAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone between the check and the kill.
+  }
+}
+
+/**
+ * Environments whose owner died without tearing down (kill -9, Ctrl-C during start-up): stop
+ * their PostgreSQL servers and Prometheus (by the pid they recorded), remove their folders.
+ */
+async function stopAbandoned(base) {
+  for (const name of readdirSync(base).filter((n) => n.startsWith('rollout-seeds-env-'))) {
+    const dir = join(base, name);
+    const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8').trim() || 'NaN');
+    if (!Number.isInteger(owner) || isAlive(owner)) continue;
+    killRecordedPrometheus(dir);
+    await stopPostgresIn(join(dir, 'pg'));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Starts everything; returns `{ env, dir, postgres, stop() }`. `env` holds the coordinates the playbooks read. */
 export async function startFixtureEnv(options = {}) {
   const startedAt = Date.now();
-  const dir = mkdtempSync(join(options.tmpDir ?? tmpdir(), 'rollout-seeds-'));
+  const base = options.tmpDir ?? tmpdir();
+  await stopAbandoned(base).catch(() => {});
+  const dir = mkdtempSync(join(base, 'rollout-seeds-env-'));
   chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   const clock = { startedAt };
   const stops = [];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => {});
+    // Also what a failed start left half-started (servers up before another one failed).
+    killRecordedPrometheus(dir);
+    await stopPostgresIn(join(dir, 'pg')).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -226,16 +268,20 @@ export async function startFixtureEnv(options = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dash = process.argv.indexOf('--');
   const command = dash >= 0 ? process.argv.slice(dash + 1) : [];
-  const fixture = await startFixtureEnv();
+  // A signal during start-up waits for the start to finish, then tears down: nothing is left running.
+  let fixture;
   let stopping = false;
   const finish = async (code) => {
     if (stopping) return;
     stopping = true;
+    while (!fixture) await new Promise((r) => setTimeout(r, 100));
     await fixture.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => finish(130));
   process.on('SIGTERM', () => finish(143));
+  fixture = await startFixtureEnv();
+  if (stopping) await new Promise(() => {});
   if (command.length === 0) {
     process.stdout.write(`${JSON.stringify({ startMs: fixture.startMs, env: fixture.env })}\n`);
   } else {

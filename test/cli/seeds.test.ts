@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { rollout, statuses } from '../helpers/cli.js';
 
 // The five seed playbooks against scripts/fixture-env.mjs (test/setup/seeds.ts): `demo`
@@ -67,8 +67,14 @@ function env(): Record<string, string> {
   return inject('seeds').env;
 }
 
+const evidenceDirs: string[] = [];
+afterAll(() => {
+  for (const dir of evidenceDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 async function run(args: string[]) {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'rollout-seeds-evidence-'));
+  evidenceDirs.push(evidenceDir);
   const result = await rollout([...args, '--reporter', 'json', '--evidence-dir', evidenceDir], { cwd: ROOT, env: env() });
   if (!result.json) throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
   return { ...result, report: result.json as { verdict: string; exitCode: number; evidence: string; nodes: Array<{ id: string; kind: string; status: string; message?: string }> } };
@@ -136,7 +142,9 @@ describe.concurrent.each(SEEDS)('$file', (seed) => {
 describe('the stand-ins the dry-run proof relies on', () => {
   it('record a change they are asked for, and answer read-only questions without recording', async () => {
     const { runProcess } = await import('../../src/sdk/index.js');
-    const journal = join(mkdtempSync(join(tmpdir(), 'rollout-journal-')), 'journal.log');
+    const folder = mkdtempSync(join(tmpdir(), 'rollout-journal-'));
+    evidenceDirs.push(folder);
+    const journal = join(folder, 'journal.log');
     const bin = join(ROOT, 'fixtures/seeds/bin');
     const version = await runProcess([join(bin, 'docker'), 'version', '--format', '{{.Server.Version}}'], { env: { ...process.env, SEEDS_JOURNAL: journal } });
     expect(version.stdout.trim()).toBe('24.0.7');
