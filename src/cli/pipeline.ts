@@ -24,6 +24,11 @@ import { err, installRedaction, out, redactor } from './output.js';
 import type { CommonOptions } from './program.js';
 import { readVersion } from './version.js';
 
+function withGitCommit(dir: string): { gitCommit?: string } {
+  const commit = gitCommit(dir);
+  return commit ? { gitCommit: commit } : {};
+}
+
 export type Step<T> = { ok: true; value: T } | { ok: false; code: number };
 
 export function printDiagnostics(diagnostics: Diagnostic[]): void {
@@ -179,7 +184,7 @@ export async function executePlan(valid: ValidPlaybook, plan: Plan, opts: Common
       host: currentHost(),
       ci: ciIdentity(),
       commandLine: ['rollout', ...process.argv.slice(2)].join(' '),
-      ...(gitCommit(plan.playbook.dir) ? { gitCommit: gitCommit(plan.playbook.dir)! } : {}),
+      ...withGitCommit(plan.playbook.dir),
       edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
     },
   });

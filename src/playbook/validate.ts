@@ -24,6 +24,10 @@ export type ValidationResult = { ok: true; value: ValidPlaybook } | { ok: false;
 /** Structure, kinds, parameters, expressions and the DAG — every problem at once. */
 export async function validatePlaybook(doc: LoadedDocument, registry: Registry): Promise<ValidationResult> {
   const diagnostics: Diagnostic[] = [];
+  // YAML 1.2 has no merge keys: `<<: *base` would be read as a key named "<<" and its
+  // values silently lost, so it is refused with a hint.
+  for (const path of findMergeKeys(doc.data)) diagnostics.push(doc.diagnostic(path, 'merge keys (<<) are not part of YAML 1.2 and would be ignored', 'write the values out (an alias of a whole value, *name, is fine)', '<<'));
+  if (diagnostics.length) return { ok: false, diagnostics };
   const parsed = parseLeniently(doc, diagnostics);
   if (!parsed) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   const playbook = parsed;
@@ -272,6 +276,12 @@ function findCycle(sites: NodeSite[]): string[] | undefined {
     }
   }
   return undefined;
+}
+
+function findMergeKeys(value: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (Array.isArray(value)) return value.flatMap((item, i) => findMergeKeys(item, [...path, i]));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => (key === '<<' ? [path] : findMergeKeys(item, [...path, key])));
 }
 
 function holdsReference(value: unknown, path: Path): boolean {

@@ -47,6 +47,7 @@ const cases: Case[] = [
   { name: 'reference to no node', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${nodes.nope.observed}"] } }\n', at: '6:', says: /names no node/ },
   { name: 'unset variable', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${vars.missing}"] } }\n', at: '6:', says: /no var "missing"/ },
   { name: 'vars in a loop', yaml: 'version: 1\nname: bad\nenvironments: { ci: { vars: { a: "${vars.b}", b: "${vars.a}" } } }\ngates:\n' + RUN + '  - { id: x, uses: exec, with: { command: [echo, "${vars.a}"] } }\n', at: '6:', says: /loop: a → b → a/ },
+  { name: 'a merge key', yaml: 'version: 1\nname: bad\nenvironments:\n  ci: { vars: { <<: { a: 1 }, b: 2 } }\ngates:\n' + RUN, at: '4:', says: /merge keys \(<<\) are not part of YAML 1\.2/, hint: /write the values out/ },
   { name: 'unset env', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${env:ROLLOUT_TEST_UNSET}"] } }\n', at: '6:', says: /ROLLOUT_TEST_UNSET is not set/ },
   { name: 'secret in argv', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [echo, "${secret:TOKEN}"] } }\n', at: '6:', says: /visible to every user in ps/, env: { TOKEN: 'long-enough-secret' } },
   { name: 'short secret', yaml: HEAD + '  - { id: a, uses: exec, with: { command: [ls], env: { T: "${secret:TOKEN}" } } }\n', at: '6:', says: /shorter than 8/, env: { TOKEN: 'short' } },
