@@ -41,7 +41,7 @@ describe('rollout watch (live Prometheus)', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
     // The live view: one line per evaluation round.
-    expect(run.stdout).toMatch(/\+0ms +checkout-up QUIET 1 {2}· {2}queue-backlog FAILING 250 \[warning\]\n/);
+    expect(run.stdout).toMatch(/\+\d{1,3}ms +checkout-up QUIET 1 {2}· {2}queue-backlog FAILING 250 \[warning\]\n/);
     expect(run.stdout).toMatch(/\+2(\.\d)?s +checkout-up QUIET 1 {2}· {2}queue-backlog FIRED 250 \[warning\]\n/);
     expect(run.stdout).toMatch(/\+3(\.\d)?s +checkout-up QUIET/);
     const json = JSON.parse((await import('node:fs')).readFileSync(`${dir}/watch.json`, 'utf8'));
