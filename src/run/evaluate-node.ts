@@ -6,7 +6,7 @@ import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
 import { judgeResult, type Judged } from './judge-result.js';
 import { sleep } from './sleep.js';
-import type { NodeResult, NodeStatus, SampleRecord } from './types.js';
+import { nodeIdentity, type NodeResult, type NodeStatus, type SampleRecord } from './types.js';
 
 export interface NodeEnvironment {
   signal: AbortSignal;
@@ -30,13 +30,7 @@ interface Outcome extends Judged {
 /** Runs one node to its final status: attempts, retries, `for:` windows, triggers, dry runs. */
 export async function evaluateNode(node: PlanNode, definition: CheckDefinition, params: Record<string, unknown>, expect: string | undefined, env: NodeEnvironment): Promise<Omit<NodeResult, 'durationMs' | 'startedAt'>> {
   const base = {
-    id: node.id,
-    baseId: node.baseId,
-    kind: node.kind,
-    title: node.title,
-    role: node.role,
-    ...(node.stage ? { stage: node.stage } : {}),
-    severity: node.severity,
+    ...nodeIdentity(node),
     params,
     ...(node.connection ? { connection: node.connection } : {}),
   };

@@ -4,7 +4,7 @@ import type { Plan, PlanNode } from '../plan/types.js';
 import { parseResolved } from '../plan/build-plan.js';
 import { createContextFactory, SharedResources } from './context.js';
 import { evaluateNode } from './evaluate-node.js';
-import type { NodeResult, NodeStatus, RunEvent, RunResult } from './types.js';
+import { nodeIdentity, type NodeResult, type NodeStatus, type RunEvent, type RunResult } from './types.js';
 import { decideVerdict } from './verdict.js';
 
 export interface RunDeps {
@@ -174,13 +174,7 @@ function atClock(at: Date): () => Date {
 
 export function skipped(node: PlanNode, message: string): NodeResult {
   return {
-    id: node.id,
-    baseId: node.baseId,
-    kind: node.kind,
-    title: node.title,
-    role: node.role,
-    ...(node.stage ? { stage: node.stage } : {}),
-    severity: node.severity,
+    ...nodeIdentity(node),
     status: 'skipped',
     durationMs: 0,
     attempts: 0,

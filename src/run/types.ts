@@ -57,3 +57,8 @@ export type RunEvent =
   | { type: 'node-start'; node: PlanNode }
   | { type: 'node-progress'; node: PlanNode; message: string }
   | { type: 'node-end'; node: PlanNode; result: NodeResult };
+
+/** The fields every result of a node carries, whatever happened to it. */
+export function nodeIdentity(node: PlanNode): Pick<NodeResult, 'id' | 'baseId' | 'kind' | 'title' | 'role' | 'stage' | 'severity'> {
+  return { id: node.id, baseId: node.baseId, kind: node.kind, title: node.title, role: node.role, ...(node.stage ? { stage: node.stage } : {}), severity: node.severity };
+}

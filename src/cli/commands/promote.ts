@@ -1,10 +1,9 @@
 import { promoteRecord } from '../../evidence/read-back.js';
-import { takeLock } from '../../lock/index.js';
 import { runPromote } from '../../run/phases.js';
 import { EXIT } from '../../run/verdict.js';
-import { confirmEnvironment } from '../confirm.js';
+import { runMutating } from '../mutating-run.js';
 import { err } from '../output.js';
-import { executePlan, loadValid, preparePlan } from '../pipeline.js';
+import { loadValid, preparePlan } from '../pipeline.js';
 import type { CommonOptions } from '../program.js';
 
 export interface PromoteOptions extends CommonOptions {
@@ -24,16 +23,5 @@ export async function promoteCommand(opts: PromoteOptions): Promise<number> {
   const { plan } = planned.value;
   const record = promoteRecord(opts.evidenceDir, plan.env, plan.playbook.name);
   const extras = { run: runPromote, external: record.external, done: record.done };
-  if (plan.dryRun) return executePlan(valid.value, plan, opts, extras);
-  if (!(await confirmEnvironment(plan.env, `rollout promote will change ${plan.playbook.name}`, opts.yes))) return EXIT.invalid;
-  const lock = await takeLock(plan, opts.evidenceDir, valid.value);
-  if (!lock.ok) {
-    err(`refused: ${lock.message}\nnothing was run.\n`);
-    return EXIT.invalid;
-  }
-  try {
-    return await executePlan(valid.value, plan, opts, extras);
-  } finally {
-    await lock.release();
-  }
+  return runMutating(valid.value, plan, opts, extras, 'promote');
 }
