@@ -4,7 +4,7 @@ import { formatDuration } from '../sdk/duration.js';
 import { judge, parseExpect, show, type Expectation } from '../playbook/expect.js';
 import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
-import { judgeResult, type Judged } from './judge-result.js';
+import { judgeOptions, judgeResult, type Judged } from './judge-result.js';
 import { sleep } from './sleep.js';
 import { nodeIdentity, type NodeResult, type NodeStatus, type SampleRecord } from './types.js';
 
@@ -135,7 +135,7 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     if (isError(result)) return { status: 'error', message: result.error, attempts: 1, ...(result.details ? { details: result.details } : {}) };
     const gap = findGap(result.samples.map((s) => s.at.getTime()), from.getTime(), to.getTime(), result.stepMs);
     const samples = result.samples.map((sample) => {
-      const judged = expectation ? judge(expectation, sample.observed, { ...(result.unit ?? definition.unit ? { unit: result.unit ?? definition.unit } : {}), ...(result.quantifier ? { quantifier: result.quantifier } : {}), versions: definition.observes === 'version', ...(node.onEmpty ? { onEmpty: node.onEmpty } : {}) }) : { status: 'error' as const, message: 'no expect' };
+      const judged = expectation ? judge(expectation, sample.observed, judgeOptions(node, definition, result)) : { status: 'error' as const, message: 'no expect' };
       return { at: sample.at.toISOString(), observed: sample.observed, status: judged.status, message: judged.message };
     });
     const summary = summarise(samples, expectation, forMs, isTrigger);
