@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { err } from './output.js';
 
 /** Reads one line from the terminal; questions are asked one at a time. */
 let queue: Promise<unknown> = Promise.resolve();
@@ -24,14 +23,12 @@ export function hasTerminal(): boolean {
  * Mutating commands: `--yes`, or on a terminal the operator types the environment's name.
  * Without either nothing runs (exit 2).
  */
-export async function confirmEnvironment(env: string, action: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes) return true;
-  if (!hasTerminal()) {
-    err(`refused: ${action} in ${env} needs confirmation — pass --yes (there is no terminal to ask on). Nothing was run.\n`);
-    return false;
-  }
-  const answer = await askTerminal(`${action} in ${env}. Type the environment name (${env}) to continue: `);
-  if (answer === env) return true;
-  err(`refused: you typed "${answer}", not "${env}". Nothing was run.\n`);
-  return false;
+export function terminalConfirmation(yes: boolean | undefined) {
+  return async (env: string, action: string): Promise<{ ok: true } | { ok: false; reason: string }> => {
+    if (yes) return { ok: true };
+    if (!hasTerminal()) return { ok: false, reason: `${action} in ${env} needs confirmation — pass --yes (there is no terminal to ask on).` };
+    const answer = await askTerminal(`${action} in ${env}. Type the environment name (${env}) to continue: `);
+    if (answer === env) return { ok: true };
+    return { ok: false, reason: `you typed "${answer}", not "${env}".` };
+  };
 }

@@ -1,25 +1,9 @@
 import { Command, Option } from 'commander';
 import { EXIT } from '../run/verdict.js';
+import type { CommonOptions } from './options.js';
 import { err } from './output.js';
-import { readVersion } from './version.js';
+import { readVersion } from '../session/version.js';
 
-export interface CommonOptions {
-  playbook: string;
-  env?: string;
-  only?: string;
-  concurrency: string;
-  reporter?: 'tty' | 'plain' | 'json' | 'junit' | 'markdown';
-  output?: string;
-  evidenceDir: string;
-  at?: string;
-  color: boolean;
-  dryRun?: boolean;
-  yes?: boolean;
-  approve?: string[];
-  approvals?: string;
-  metricsFile?: string;
-  pushgateway?: string;
-}
 
 function common(command: Command, options: { env: 'required' | 'optional' | 'none' } = { env: 'required' }): Command {
   command.option('-p, --playbook <file>', 'the playbook', './rollout.yaml');
@@ -145,9 +129,14 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    const e = error as { code?: string; exitCode?: number };
+    const e = error as { code?: string; exitCode?: number; message?: string; stack?: string };
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return typeof e.exitCode === 'number' && e.exitCode !== 0 ? EXIT.invalid : EXIT.invalid;
+    // commander has printed its own message (unknown flag, missing argument): invalid input.
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return EXIT.invalid;
+    // Anything else is a bug surfacing after commander: never silent, and never the
+    // "nothing ran" code, since a run may have happened.
+    err(`internal error: ${e.message ?? String(error)}\n${process.env.ROLLOUT_DEBUG ? `${e.stack ?? ''}\n` : ''}this is a bug in rollout; any evidence written is named above.\n`);
+    return EXIT.error;
   }
   return code;
 }

@@ -1,10 +1,6 @@
-import { executePlan, loadValid, preparePlan } from '../pipeline.js';
-import type { CommonOptions } from '../program.js';
+import type { CommonOptions } from '../options.js';
+import { runCommand } from '../run-command.js';
 
-export async function checkCommand(opts: CommonOptions): Promise<number> {
-  const valid = await loadValid(opts.playbook);
-  if (!valid.ok) return valid.code;
-  const planned = preparePlan(valid.value, opts, 'check');
-  if (!planned.ok) return planned.code;
-  return executePlan(valid.value, planned.value.plan, opts);
+export function checkCommand(opts: CommonOptions): Promise<number> {
+  return runCommand('check', opts);
 }

@@ -1,16 +1,26 @@
 import { planLevels } from '../../plan/build-plan.js';
 import type { Command, Plan } from '../../plan/types.js';
 import { formatDuration } from '../../sdk/duration.js';
-import { out } from '../output.js';
-import { loadValid, preparePlan } from '../pipeline.js';
-import type { CommonOptions } from '../program.js';
+import { openSession } from '../../session/index.js';
+import type { CommonOptions } from '../options.js';
+import { err, installRedaction, out, redactor } from '../output.js';
 
 export async function planCommand(opts: CommonOptions & { for: Command; format: 'text' | 'json' | 'mermaid' }): Promise<number> {
-  const valid = await loadValid(opts.playbook);
-  if (!valid.ok) return valid.code;
-  const planned = preparePlan(valid.value, opts, opts.for);
-  if (!planned.ok) return planned.code;
-  const { plan } = planned.value;
+  const opened = await openSession({
+    playbookFile: opts.playbook,
+    command: opts.for,
+    env: opts.env!,
+    ...(opts.only ? { only: opts.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    evidenceDir: opts.evidenceDir,
+    commandLine: '',
+  });
+  if (!opened.ok) {
+    err(`${opened.problems.join('\n')}\n\n${opened.problems.length} problem${opened.problems.length === 1 ? '' : 's'}; nothing was run.\n`);
+    return 2;
+  }
+  const { plan, secrets } = opened.value.planned;
+  for (const secret of secrets) redactor.add(secret);
+  installRedaction();
   if (opts.format === 'json') out(`${JSON.stringify(plan, null, 2)}\n`);
   else if (opts.format === 'mermaid') out(renderMermaid(plan));
   else out(renderText(plan));

@@ -1,25 +1,26 @@
-import type { Diagnostic } from '../../playbook/diagnostics.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import type { Command } from '../../plan/types.js';
-import { out } from '../output.js';
-import { loadValid, printDiagnostics } from '../pipeline.js';
-import type { CommonOptions } from '../program.js';
+import { describeDiagnostics, openPlaybook } from '../../session/index.js';
+import type { CommonOptions } from '../options.js';
+import { err, out } from '../output.js';
+
+function refuse(problems: string[]): number {
+  err(`${problems.join('\n')}\n\n${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.\n`);
+  return 2;
+}
 
 export async function validateCommand(opts: CommonOptions): Promise<number> {
-  const valid = await loadValid(opts.playbook);
-  if (!valid.ok) return valid.code;
-  const { playbook, sites } = valid.value;
+  const opened = await openPlaybook(opts.playbook);
+  if (!opened.ok) return refuse(opened.problems);
+  const { playbook, sites } = opened.value;
   if (opts.env) {
     // Every value of this environment must resolve, for every command that could run.
-    const diagnostics: Diagnostic[] = [];
+    const problems: string[] = [];
     for (const command of ['check', 'promote', 'rollback'] as Command[]) {
-      const planned = buildPlan(valid.value, { env: opts.env, command, processEnv: process.env });
-      if (!planned.ok) diagnostics.push(...planned.diagnostics);
+      const planned = buildPlan(opened.value, { env: opts.env, command, processEnv: process.env });
+      if (!planned.ok) problems.push(...describeDiagnostics(planned.diagnostics));
     }
-    if (diagnostics.length) {
-      printDiagnostics(diagnostics);
-      return 2;
-    }
+    if (problems.length) return refuse([...new Set(problems)]);
   }
   const count = (section: string) => sites.filter((s) => s.section === section).length;
   out(`${opts.playbook}: valid — playbook ${playbook.name}, ${sites.length} nodes (${count('gate')} gates, ${playbook.stages?.length ?? 0} stages, ${count('trigger')} triggers), environments: ${Object.keys(playbook.environments).join(', ')}${opts.env ? `; every value of ${opts.env} resolves` : ''}\n`);
