@@ -119,6 +119,26 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     });
 
   program
+    .command('serve')
+    .description('answer gate questions over HTTP (Argo Rollouts, Flagger, Kargo, GitHub environments); never mutates')
+    .requiredOption('--playbooks <dir>', 'folder of playbooks (*.yaml), validated at start and on SIGHUP')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
+    .option('--token-file <file>', 'bearer tokens: TOKEN or NAME TOKEN per line, # comments; re-read when it changes')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'and this private key (PEM)')
+    .option('--max-runs <n>', 'runs at once', '4')
+    .option('--max-queued <n>', 'runs waiting beyond --max-runs before 429', '32')
+    .option('--request-timeout <d>', 'a run past this is error (never a pass)', '60s')
+    .option('--shutdown-grace <d>', 'on SIGTERM, how long runs may finish', '30s')
+    .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
+    .option('--github-webhook-secret-file <file>', 'secret of the GitHub deployment_protection_rule webhook (HMAC)')
+    .option('--github-token-file <file>', 'token for GitHub deployment review callbacks')
+    .addHelpText('after', '\nExample:\n  rollout serve --listen 0.0.0.0:8080 --playbooks playbooks/ --token-file /etc/rollout/tokens\n  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/gates/payments-api/staging')
+    .action(async (opts) => {
+      code = await (await import('./commands/serve.js')).serveCommand(opts);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of playbooks, for editors')
     .addHelpText('after', '\nExample:\n  rollout schema > rollout.schema.json')

@@ -38,16 +38,18 @@ export async function openSession(request: SessionRequest): Promise<Opened<{ val
   if (!opened.ok) return opened;
   const problems = commandProblems(opened.value, request);
   if (problems.length) return { ok: false, problems };
-  const planned = buildPlan(opened.value, {
+  const plan = (dryRun: boolean) => buildPlan(opened.value, {
     env: request.env,
     command: request.command,
-    dryRun: request.dryRun ?? false,
+    dryRun,
     ...(request.only ? { only: request.only } : {}),
     ...(request.stage ? { stage: request.stage } : {}),
     ...(request.fromStage ? { fromStage: request.fromStage } : {}),
     ...(request.watch?.rollback ? { withRollback: true } : {}),
     processEnv: request.processEnv ?? process.env,
   });
+  let planned = plan(request.dryRun ?? false);
+  if (planned.ok && request.neverMutate && !planned.value.plan.dryRun && planned.value.plan.nodes.some((n) => n.mutates && !n.skip)) planned = plan(true);
   if (!planned.ok) return { ok: false, problems: describeDiagnostics(planned.diagnostics) };
   return { ok: true, value: { valid: opened.value, planned: planned.value } };
 }

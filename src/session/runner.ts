@@ -18,7 +18,10 @@ export function runnerFor(request: SessionRequest, io: SessionIO, beforeRollback
     case 'rollback':
       return runRollback;
     case 'watch': {
-      const watch = request.watch!;
+      // No duration: the triggers evaluated once, now, looking back over their `for:` windows
+      // (what a controller's rollback hook asks).
+      const watch = request.watch;
+      if (!watch) return runPlan;
       return (plan, deps) =>
         runWatch(plan, deps, {
           durationMs: watch.durationMs,

@@ -21,7 +21,10 @@ export interface SessionRequest {
   /** What started the run, for the evidence ("rollout check --env staging", "serve: POST /v1/check by ci"). */
   commandLine: string;
   processEnv?: Record<string, string | undefined>;
+  /** `watch` for a while; absent on a `watch` request: the triggers evaluated once, now. */
   watch?: { durationMs: number; intervalMs: number; rollback: boolean };
+  /** Served runs never change anything: a plan with a mutating node becomes a dry run. */
+  neverMutate?: boolean;
   sinks?: SinkRequest;
 }
 
