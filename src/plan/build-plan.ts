@@ -6,7 +6,9 @@ import { findReferences, parseReference, substitute } from '../playbook/interpol
 import type { NodeSpec } from '../playbook/schema.js';
 import { connectionsOf, type ValidPlaybook } from '../playbook/validate.js';
 import { mutatesBySection, type NodeSite } from '../playbook/walk.js';
+import { describeSources } from './reference-sources.js';
 import { planLookup, type PlanResult, type ResolveScope } from './resolve.js';
+import { resolveDurations, type DurationField } from './resolve-durations.js';
 import type { Command, Plan, PlanConnection, PlanNode, StageInstance } from './types.js';
 
 export const BUILT_IN_DEFAULTS = { timeoutMs: 30_000, retries: 0, intervalMs: 5_000 };
@@ -117,7 +119,7 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
         const row = stageRow || nodeRow ? { ...stageRow, ...nodeRow } : undefined;
         const suffix = row ? `[${Object.values(row).map(String).join(',')}]` : '';
         const id = site.named ? `${site.node.id}@${site.stage}${stageRow ? `[${Object.values(stageRow).map(String).join(',')}]` : ''}` : `${site.node.id}${suffix}`;
-        const node = planNode(site, definition, id, row, skip, { ...scope, ...(row ? { matrix: row } : {}) }, valid, diagnostics);
+        const node = planNode(site, definition, id, row, skip, { ...scope, ...(row ? { matrix: row } : {}) }, valid, options.env, diagnostics);
         if (stage) {
           node.stageInstance = stageRow ? `${stage.stage.id}[${Object.values(stageRow).map(String).join(',')}]` : stage.stage.id;
           if (!stageInstances.some((i) => i.instance === node.stageInstance)) {
@@ -183,14 +185,16 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
   return { ok: true, value: { plan, secrets: [...secrets] } };
 }
 
-function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: Record<string, unknown> | undefined, skip: string | undefined, scope: ResolveScope, valid: ValidPlaybook, diagnostics: Diagnostic[]): PlanNode {
+function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: Record<string, unknown> | undefined, skip: string | undefined, scope: ResolveScope, valid: ValidPlaybook, env: string, diagnostics: Diagnostic[]): PlanNode {
   const { node, path } = site;
   const defaults = valid.playbook.defaults ?? {};
   let params: Record<string, unknown> = node.with ?? {};
   let expect = node.expect;
   let title = node.title ?? definition.summary;
   let deferred = false;
+  let durations: Partial<Record<DurationField, number>> = {};
   if (!skip) {
+    durations = resolveDurations(node, path, scope, valid.doc, env, diagnostics);
     const lookup = planLookup(scope);
     const resolved = substitute({ with: params, expect, title }, lookup, path);
     for (const error of resolved.errors) diagnostics.push(valid.doc.diagnostic(error.path, error.message, 'values resolve only for the nodes a run plans; set it, or limit the node with environments:'));
@@ -202,7 +206,11 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
     if (!deferred && !resolved.errors.length) {
       const checked = parseResolved(definition, node.with ?? {}, params);
       if (!checked.success) {
-        for (const issue of checked.error.issues) diagnostics.push(valid.doc.diagnostic([...path, 'with', ...(issue.path as Array<string | number>)], `after resolving values: ${issue.message}`, 'check the value the reference resolves to in this environment'));
+        for (const issue of checked.error.issues) {
+          const at = issue.path as Array<string | number>;
+          const where = describeSources(valid.doc, env, dig(node.with ?? {}, at));
+          diagnostics.push(valid.doc.diagnostic([...path, 'with', ...at], `after resolving values in ${env}: ${issue.message}`, where ?? 'check the value the reference resolves to in this environment'));
+        }
       } else params = checked.data as Record<string, unknown>;
     }
   }
@@ -210,7 +218,7 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
   const mutates = mutatesBySection(site.section) ? node.mutates !== false : kindMutates || node.mutates === true;
   // Mutating nodes and people (approvals) take only what they state.
   const useDefaults = !mutates && !definition.interactive;
-  const timeoutMs = node.timeout ?? (useDefaults ? defaults.timeout ?? BUILT_IN_DEFAULTS.timeoutMs : undefined);
+  const timeoutMs = durations.timeout ?? (useDefaults ? defaults.timeout ?? BUILT_IN_DEFAULTS.timeoutMs : undefined);
   const isWindow = node.for !== undefined || site.section === 'trigger';
   const refs = findReferences({ with: node.with, expect: node.expect }).flatMap((found) => {
     const reference = parseReference(found.body);
@@ -229,8 +237,8 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
     severity: node.severity ?? 'blocker',
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     retries: isWindow ? 0 : node.retries ?? (useDefaults ? defaults.retries ?? BUILT_IN_DEFAULTS.retries : 0),
-    intervalMs: node.interval ?? (useDefaults ? defaults.interval : undefined) ?? BUILT_IN_DEFAULTS.intervalMs,
-    ...(node.for !== undefined ? { forMs: node.for } : {}),
+    intervalMs: durations.interval ?? (useDefaults ? defaults.interval : undefined) ?? BUILT_IN_DEFAULTS.intervalMs,
+    ...(durations.for !== undefined ? { forMs: durations.for } : {}),
     needs: node.needs ?? [],
     mutates,
     ...(node.connection ? { connection: node.connection } : {}),

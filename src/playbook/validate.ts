@@ -126,7 +126,14 @@ function checkNode(doc: LoadedDocument, site: NodeSite, definition: CheckDefinit
   if (node.for !== undefined && (site.section === 'step' || site.section === 'finally' || site.section === 'rollback-step')) {
     out.push(doc.diagnostic([...path, 'for'], 'for: is a window over a condition; steps act once', 'move the condition to verify: or a gate'));
   }
-  for (const found of findReferences({ with: node.with, expect: node.expect, title: node.title, matrix: node.matrix })) {
+  for (const field of ['timeout', 'interval', 'for'] as const) {
+    for (const found of findReferences(node[field], [field])) {
+      const reference = parseReference(found.body);
+      if ('error' in reference || (reference.type !== 'node' && reference.type !== 'secret')) continue;
+      out.push(doc.diagnostic([...path, field], `durations resolve when the run is planned; \${${found.body}} is not known then`, 'use ${vars.NAME} or ${env:NAME}, set per environment'));
+    }
+  }
+  for (const found of findReferences({ with: node.with, expect: node.expect, title: node.title, matrix: node.matrix, timeout: node.timeout, interval: node.interval, for: node.for })) {
     const reference = parseReference(found.body);
     if ('error' in reference) out.push(doc.diagnostic([...path, ...found.path], reference.error, REFERENCE_HINT));
     else if (reference.type === 'matrix' && !node.matrix?.[reference.name] && !site.stage) {

@@ -29,3 +29,19 @@ export const duration = z
     }
     return ms;
   });
+
+/**
+ * A duration that may differ per environment: `5m`, or text holding `${vars.X}` / `${env:X}`
+ * kept as written (a string) until the plan resolves it and checks it as a duration.
+ */
+export const durationOrReference = z
+  .string({ error: 'expected a duration such as 500ms, 30s, 5m, 2h or 7d (quote it), or a ${vars.NAME}' })
+  .transform((text, ctx): number | string => {
+    if (text.includes('${')) return text;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h or 7d` });
+      return z.NEVER;
+    }
+    return ms;
+  });
