@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import type { CheckDefinition, Registry, SystemDefinition } from '../sdk/types.js';
 import { didYouMean, type Diagnostic, type Path } from './diagnostics.js';
-import { parseExpect } from './expect.js';
+import { parseExpect } from '../expect/index.js';
 import { findReferences, parseReference, REFERENCE_HINT } from './interpolate.js';
 import type { LoadedDocument } from './load.js';
 import { knownKeys, playbookSchema, type Playbook } from './schema.js';

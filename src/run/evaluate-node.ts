@@ -1,7 +1,7 @@
 import type { CheckContext, CheckDefinition, CheckResult, Details, Observed } from '../sdk/types.js';
 import { isError } from '../sdk/types.js';
 import { formatDuration } from '../sdk/duration.js';
-import { judge, parseExpect, show, type Expectation } from '../playbook/expect.js';
+import { judge, parseExpect, show, type Expectation } from '../expect/index.js';
 import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
 import { judgeOptions, judgeResult, type Judged } from './judge-result.js';
