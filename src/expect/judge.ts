@@ -1,6 +1,7 @@
 import type { Observed, Scalar, Unit } from '../sdk/types.js';
 import type { Comparison, Expectation, Operand } from './parse.js';
 import { show } from './show.js';
+import { compareSemver, observedVersion, toSemver } from './version.js';
 
 export interface Judgement {
   status: 'pass' | 'fail' | 'error';
@@ -72,14 +73,18 @@ function compare(value: Scalar, op: Comparison, operand: Operand, options: Judge
       if (operand.dimension && options.unit && operand.dimension !== options.unit) {
         return `"${operand.text}" is in ${operand.dimension} but this check observes ${options.unit}`;
       }
-      if (options.versions && !operand.dimension) return compareVersions(value, op, operand.text.split('.').map(Number), operand.text);
+      if (options.versions && !operand.dimension) {
+        const wanted = toSemver(operand.text);
+        if (!wanted) return `"${operand.text}" is not a version to compare with`;
+        return compareVersions(value, op, wanted, operand.text, options);
+      }
       const number = toNumber(value);
       if (number === undefined) return `observed ${show(value)}, which is not a number, so "${op} ${operand.text}" cannot be judged`;
       if (!Number.isFinite(number)) return `observed ${value}: not a number to judge`;
       return order(number - operand.value, op);
     }
     case 'version':
-      return compareVersions(value, op, operand.parts, operand.text);
+      return compareVersions(value, op, operand.semver, operand.text, options);
     case 'boolean': {
       const bool = typeof value === 'boolean' ? value : value === 'true' ? true : value === 'false' ? false : undefined;
       if (bool === undefined) return `observed ${show(value)}, which is not true or false`;
@@ -99,14 +104,14 @@ function toNumber(value: Scalar): number | undefined {
   return undefined;
 }
 
-function compareVersions(value: Scalar, op: Comparison, wanted: number[], text: string): boolean | string {
-  const found = /(\d+(?:\.\d+)*)/.exec(String(value));
-  if (!found) return `observed ${show(value)}, which holds no version to compare with ${text}`;
-  const have = found[1]!.split('.').map(Number);
-  const length = Math.max(have.length, wanted.length);
-  let difference = 0;
-  for (let i = 0; i < length && difference === 0; i++) difference = (have[i] ?? 0) - (wanted[i] ?? 0);
-  return order(difference, op);
+function compareVersions(value: Scalar, op: Comparison, wanted: string, text: string, options: JudgeOptions): boolean | string {
+  // A number observed by a kind that does not observe versions is a quantity, not a version.
+  if (typeof value === 'boolean' || (typeof value === 'number' && !options.versions)) {
+    return `observed ${show(value)}, which is not a version, so "${op} ${text}" (a version) cannot be judged`;
+  }
+  const have = observedVersion(String(value));
+  if (!have) return `observed ${show(value)}, which is not a version, so "${op} ${text}" cannot be judged`;
+  return order(compareSemver(have, wanted), op);
 }
 
 function order(difference: number, op: Comparison): boolean {

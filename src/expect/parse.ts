@@ -1,15 +1,16 @@
 import type { Unit } from '../sdk/types.js';
+import { isWrittenAsVersion, toSemver } from './version.js';
 
 // The `expect` grammar: the HEALTHY condition on what a check observed.
 //   <op> <operand>       op: < <= > >= == !=
 //   in [a, b, ...]
 //   =~ /regex/flags
-// Operands: numbers with optional units (250ms, 4GB), versions (2.0.0, v1.2), true/false,
-// quoted or bare strings.
+// Operands: numbers with optional units (250ms, 4GB), versions (2.0.0, v1.2, 1.10 — see
+// isWrittenAsVersion), true/false, quoted or bare strings.
 
 export type Operand =
   | { type: 'number'; value: number; text: string; dimension?: Unit }
-  | { type: 'version'; parts: number[]; text: string }
+  | { type: 'version'; semver: string; text: string }
   | { type: 'boolean'; value: boolean; text: string }
   | { type: 'string'; value: string; text: string };
 
@@ -26,7 +27,6 @@ const SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-
 // Binary multiples, as PostgreSQL reads `4GB` (shared_buffers) — documented in the README.
 const BYTES: Record<string, number> = { B: 1, kB: 1024, KB: 1024, KiB: 1024, MB: 1024 ** 2, MiB: 1024 ** 2, GB: 1024 ** 3, GiB: 1024 ** 3, TB: 1024 ** 4, TiB: 1024 ** 4 };
 const NUMBER_WITH_UNIT = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-zA-Zµ]+)?$/;
-const VERSION = /^v?(\d+(?:\.\d+){1,3})(?:[-+][0-9A-Za-z.-]+)?$/;
 const GRAMMAR_HINT = 'write e.g. "<= 0.05", ">= 150000", "< 250ms", ">= 4GB", ">= 2.0.0", "== on", "== true", "in [a, b]" or "=~ /^v1\\./"';
 
 export function parseExpect(text: string): ParseResult {
@@ -87,9 +87,10 @@ function parseOperand(raw: string): Operand | { error: string } {
     return { type: 'string', value: text.slice(1, -1), text };
   }
   if (text === 'true' || text === 'false') return { type: 'boolean', value: text === 'true', text };
-  const version = VERSION.exec(text);
-  if (version && (text.startsWith('v') || version[1]!.split('.').length >= 3)) {
-    return { type: 'version', parts: version[1]!.split('.').map(Number), text };
+  if (isWrittenAsVersion(text)) {
+    const version = toSemver(text);
+    if (!version) return { error: `"${text}" is written as a version but is not one (major.minor.patch, optional -pre-release and +build); to compare numbers write ${String(Number(text)) === 'NaN' ? 'a plain number' : Number(text)}` };
+    return { type: 'version', semver: version, text };
   }
   const number = NUMBER_WITH_UNIT.exec(text);
   if (number) {
