@@ -5,7 +5,8 @@ import type { Diagnostic } from '../playbook/diagnostics.js';
 import { findReferences, parseReference, substitute } from '../playbook/interpolate.js';
 import type { NodeSpec } from '../playbook/schema.js';
 import { connectionsOf, type ValidPlaybook } from '../playbook/validate.js';
-import { mutatesBySection, type NodeSite } from '../playbook/walk.js';
+import { effectiveExpect, effectiveObserve, kindMutates, nodeMutation } from '../playbook/node-semantics.js';
+import type { NodeSite } from '../playbook/walk.js';
 import { describeSources } from './reference-sources.js';
 import { planLookup, type PlanResult, type ResolveScope } from './resolve.js';
 import { resolveDurations, type DurationField } from './resolve-durations.js';
@@ -193,6 +194,7 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
   let title = node.title ?? definition.summary;
   let deferred = false;
   let durations: Partial<Record<DurationField, number>> = {};
+  let parsedParams: Record<string, unknown> | undefined;
   if (!skip) {
     durations = resolveDurations(node, path, scope, valid.doc, env, diagnostics);
     const lookup = planLookup(scope);
@@ -211,15 +213,21 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
           const where = describeSources(valid.doc, env, dig(node.with ?? {}, at));
           diagnostics.push(valid.doc.diagnostic([...path, 'with', ...at], `after resolving values in ${env}: ${issue.message}`, where ?? 'check the value the reference resolves to in this environment'));
         }
-      } else params = checked.data as Record<string, unknown>;
+      } else {
+        params = checked.data as Record<string, unknown>;
+        parsedParams = params;
+      }
     }
   }
-  const kindMutates = typeof definition.mutates === 'function' ? safeMutates(definition, params) : definition.mutates;
-  const mutates = mutatesBySection(site.section) ? node.mutates !== false : kindMutates || node.mutates === true;
+  const mutation = nodeMutation(site, definition, kindMutates(definition, parsedParams ?? parsedWithoutValues(definition, params)));
+  if (mutation.problem && !skip) diagnostics.push(valid.doc.diagnostic([...path, 'uses'], mutation.problem.message, mutation.problem.hint));
+  const mutates = mutation.mutates;
   // Mutating nodes and people (approvals) take only what they state.
   const useDefaults = !mutates && !definition.interactive;
   const timeoutMs = durations.timeout ?? (useDefaults ? defaults.timeout ?? BUILT_IN_DEFAULTS.timeoutMs : undefined);
   const isWindow = node.for !== undefined || site.section === 'trigger';
+  const observe = effectiveObserve(definition, node.observe);
+  const effective = effectiveExpect(definition, expect, observe);
   const refs = findReferences({ with: node.with, expect: node.expect }).flatMap((found) => {
     const reference = parseReference(found.body);
     return !('error' in reference) && reference.type === 'node' ? [reference.id] : [];
@@ -232,8 +240,8 @@ function planNode(site: NodeSite, definition: CheckDefinition, id: string, row: 
     role: site.section,
     ...(site.stage ? { stage: site.stage } : {}),
     params,
-    ...(expect !== undefined ? { expect } : {}),
-    ...(node.observe !== undefined ? { observe: node.observe } : definition.observeChoices ? { observe: definition.observeChoices.default } : {}),
+    ...(effective !== undefined ? { expect: effective } : {}),
+    ...(observe !== undefined ? { observe } : {}),
     severity: node.severity ?? 'blocker',
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     retries: isWindow ? 0 : node.retries ?? (useDefaults ? defaults.retries ?? BUILT_IN_DEFAULTS.retries : 0),
@@ -282,12 +290,10 @@ function dig(value: unknown, path: Array<string | number>): unknown {
   return current;
 }
 
-function safeMutates(definition: CheckDefinition, params: Record<string, unknown>): boolean {
-  try {
-    return (definition.mutates as (p: unknown) => boolean)(params);
-  } catch {
-    return true; // If we cannot tell, assume it changes something: dry runs stay safe.
-  }
+/** Parameters still holding ${nodes...} parse when those fields take any text; else unknown. */
+function parsedWithoutValues(definition: CheckDefinition, params: Record<string, unknown>): unknown {
+  const parsed = definition.params.safeParse(params);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function expandMatrix(matrix: NodeSpec['matrix'], path: Array<string | number>, scope: ResolveScope, doc: ValidPlaybook['doc'], diagnostics: Diagnostic[]): Array<Record<string, unknown> | undefined> {

@@ -8,7 +8,8 @@ import { parseExpect } from '../expect/index.js';
 import { findReferences, parseReference, REFERENCE_HINT } from './interpolate.js';
 import type { LoadedDocument } from './load.js';
 import { knownKeys, playbookSchema, type Playbook } from './schema.js';
-import { listNodes, mutatesBySection, scopeOf, type NodeSite } from './walk.js';
+import { effectiveExpect, kindMutates, nodeMutation } from './node-semantics.js';
+import { listNodes, scopeOf, type NodeSite } from './walk.js';
 
 export interface ValidPlaybook {
   playbook: Playbook;
@@ -104,14 +105,12 @@ function checkNode(doc: LoadedDocument, site: NodeSite, definition: CheckDefinit
     const parsed = parseExpect(node.expect);
     if (!parsed.ok) out.push(doc.diagnostic([...path, 'expect'], parsed.message, parsed.hint));
   }
-  if (node.expect === undefined && definition.observes !== 'verdict') {
-    const fallback = typeof definition.defaultExpect === 'function' ? definition.defaultExpect(node.observe ?? definition.observeChoices?.default) : definition.defaultExpect;
-    if (fallback === undefined) out.push(doc.diagnostic(path, `${definition.kind}${node.observe ? ` observing ${node.observe}` : ''} needs an expect: the healthy condition`, 'add e.g. expect: "<= 0.05"', 'id'));
+  if (definition.observes !== 'verdict') {
+    if (effectiveExpect(definition, node.expect, node.observe) === undefined) out.push(doc.diagnostic(path, `${definition.kind}${node.observe ? ` observing ${node.observe}` : ''} needs an expect: the healthy condition`, 'add e.g. expect: "<= 0.05"', 'id'));
   }
-  const kindMutates = result.success ? (typeof definition.mutates === 'function' ? definition.mutates(result.data) : definition.mutates) : typeof definition.mutates === 'boolean' && definition.mutates;
-  if (kindMutates && !mutatesBySection(site.section) && node.mutates !== true) {
-    out.push(doc.diagnostic([...path, 'uses'], `${definition.kind} changes a system, and ${sectionName(site)} only look`, 'say mutates: true on this node if it really belongs here (it will not run in --dry-run)'));
-  }
+  // With references in its parameters the kind's answer waits for the plan, which asks again.
+  const mutation = nodeMutation(site, definition, kindMutates(definition, result.success ? result.data : undefined));
+  if (mutation.problem) out.push(doc.diagnostic([...path, 'uses'], mutation.problem.message, mutation.problem.hint));
   for (const field of definition.argvFields ?? []) {
     for (const found of findReferences(params[field], [field])) {
       const reference = parseReference(found.body);
@@ -140,10 +139,6 @@ function checkNode(doc: LoadedDocument, site: NodeSite, definition: CheckDefinit
       out.push(doc.diagnostic([...path, ...found.path], `\${matrix.${reference.name}} but this node has no matrix "${reference.name}"`, 'add matrix: { ' + reference.name + ': [...] } to the node or its stage'));
     }
   }
-}
-
-function sectionName(site: NodeSite): string {
-  return site.section === 'gate' || site.section === 'stage-gate' ? 'gates' : site.section === 'trigger' ? 'triggers' : 'verify nodes';
 }
 
 async function checkEnvironments(doc: LoadedDocument, playbook: Playbook, registry: Registry, out: Diagnostic[]): Promise<Map<string, SystemDefinition>> {

@@ -34,7 +34,8 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     params,
     ...(node.connection ? { connection: node.connection } : {}),
   };
-  const expectText = expect ?? defaultExpect(definition, node.observe);
+  // The plan carries the effective expectation (the kind's default included).
+  const expectText = expect;
   let expectation: Expectation | undefined;
   if (expectText !== undefined) {
     const parsed = parseExpect(expectText);
@@ -83,11 +84,6 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     ...(outcome.details ? { details: outcome.details } : {}),
     ...(outcome.samples ? { samples: outcome.samples } : {}),
   };
-}
-
-export function defaultExpect(definition: CheckDefinition, observe: string | undefined): string | undefined {
-  if (definition.observes === 'verdict') return undefined;
-  return typeof definition.defaultExpect === 'function' ? definition.defaultExpect(observe) : definition.defaultExpect;
 }
 
 async function evaluateWithRetries(node: PlanNode, definition: CheckDefinition, params: unknown, expectation: Expectation | undefined, options: AttemptOptions, env: NodeEnvironment): Promise<Outcome> {
