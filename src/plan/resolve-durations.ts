@@ -2,7 +2,7 @@ import type { Diagnostic } from '../playbook/diagnostics.js';
 import { substitute } from '../playbook/interpolate.js';
 import type { LoadedDocument } from '../playbook/load.js';
 import type { NodeSpec } from '../playbook/schema.js';
-import { parseDuration } from '../sdk/duration.js';
+import { parseDuration, ZERO_TIMEOUT } from '../sdk/duration.js';
 import { describeSources } from './reference-sources.js';
 import { planLookup, type ResolveScope } from './resolve.js';
 
@@ -24,7 +24,11 @@ export function resolveDurations(node: NodeSpec, path: Array<string | number>, s
     if (resolved.deferred || ms === undefined) {
       const where = describeSources(doc, env, written);
       const shown = typeof resolved.value === 'string' ? `"${resolved.value}"` : `the ${typeof resolved.value} ${JSON.stringify(resolved.value)}`;
-      diagnostics.push(doc.diagnostic(at, `after resolving values in ${env}: ${shown} is not a duration; write 500ms, 30s, 5m, 2h or 7d`, where ?? 'check the value the reference resolves to in this environment'));
+      diagnostics.push(doc.diagnostic(at, `after resolving values in ${env}: ${shown} is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m`, where ?? 'check the value the reference resolves to in this environment'));
+      continue;
+    }
+    if (field === 'timeout' && ms === 0) {
+      diagnostics.push(doc.diagnostic(at, `after resolving values in ${env}: ${ZERO_TIMEOUT}`, describeSources(doc, env, written)));
       continue;
     }
     out[field] = ms;
