@@ -18,17 +18,17 @@ export function resolveDurations(node: NodeSpec, path: Array<string | number>, s
     if (typeof written !== 'string') continue;
     const at = [...path, field];
     const resolved = substitute(written, planLookup(scope), at);
-    for (const error of resolved.errors) diagnostics.push(doc.diagnostic(error.path, error.message, 'set it in this environment, or limit the node with environments:'));
+    for (const error of resolved.errors) diagnostics.push(doc.diagnostic('unresolved-value', error.path, error.message, 'set it in this environment, or limit the node with environments:'));
     if (resolved.errors.length) continue;
     const ms = typeof resolved.value === 'string' ? parseDuration(resolved.value) : undefined;
     if (resolved.deferred || ms === undefined) {
       const where = describeSources(doc, env, written);
       const shown = typeof resolved.value === 'string' ? `"${resolved.value}"` : `the ${typeof resolved.value} ${JSON.stringify(resolved.value)}`;
-      diagnostics.push(doc.diagnostic(at, `after resolving values in ${env}: ${shown} is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m`, where ?? 'check the value the reference resolves to in this environment'));
+      diagnostics.push(doc.diagnostic('not-a-duration', at, `after resolving values in ${env}: ${shown} is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m`, where ?? 'check the value the reference resolves to in this environment'));
       continue;
     }
     if (field === 'timeout' && ms === 0) {
-      diagnostics.push(doc.diagnostic(at, `after resolving values in ${env}: ${ZERO_TIMEOUT}`, describeSources(doc, env, written)));
+      diagnostics.push(doc.diagnostic('zero-timeout', at, `after resolving values in ${env}: ${ZERO_TIMEOUT}`, describeSources(doc, env, written)));
       continue;
     }
     out[field] = ms;

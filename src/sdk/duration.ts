@@ -38,7 +38,7 @@ export const duration = z
   .transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m` });
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m`, params: { id: 'not-a-duration' } });
       return z.NEVER;
     }
     return ms;
@@ -54,7 +54,7 @@ export const durationOrReference = z
     if (text.includes('${')) return text;
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m` });
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write 500ms, 30s, 5m, 2h, 7d or 1h30m`, params: { id: 'not-a-duration' } });
       return z.NEVER;
     }
     return ms;
@@ -63,5 +63,6 @@ export const durationOrReference = z
 /** A timeout of 0 would mean no timeout at all, so a written one must be longer. */
 export const ZERO_TIMEOUT = 'a timeout of 0 would mean no timeout; write how long one attempt may take, e.g. 30s';
 
-export const timeoutDuration = duration.refine((ms) => ms > 0, ZERO_TIMEOUT);
-export const timeoutOrReference = durationOrReference.refine((value) => value !== 0, ZERO_TIMEOUT);
+const zeroTimeout = { message: ZERO_TIMEOUT, params: { id: 'zero-timeout' } };
+export const timeoutDuration = duration.refine((ms) => ms > 0, zeroTimeout);
+export const timeoutOrReference = durationOrReference.refine((value) => value !== 0, zeroTimeout);

@@ -47,7 +47,7 @@ describe('durations per environment', () => {
       expect(run.exitCode, args.join(' ')).toBe(2);
       // The reference: line 14 (`for:`), column 10; the variable: line 7, column 19.
       expect(run.stderr).toContain('rollout.yaml:14:10: gates[0].for');
-      expect(run.stderr).toMatch(/"ten minutes" is not a duration/);
+      expect(run.stderr).toMatch(/"ten minutes" .*\[not-a-duration\]/);
       expect(run.stderr).toMatch(/vars\.soak is set at (\.\/)?rollout\.yaml:7:19/);
     }
   });
@@ -57,7 +57,7 @@ describe('durations per environment', () => {
     const run = await rollout(['check', '--env', 'demo'], { cwd: dir, env: { GATE_TIMEOUT: '20' } });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('rollout.yaml:16:14: gates[0].timeout');
-    expect(run.stderr).toMatch(/"20" is not a duration/);
+    expect(run.stderr).toMatch(/"20" .*\[not-a-duration\]/);
     expect(run.stderr).toContain('environment variable GATE_TIMEOUT');
   });
 
@@ -66,7 +66,7 @@ describe('durations per environment', () => {
     const run = await rollout(['validate', '--env', 'broken-param'], { cwd: dir, env: { GATE_TIMEOUT: '20s' } });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('rollout.yaml:20:51: gates[1].with.maxAge');
-    expect(run.stderr).toMatch(/"a week" is not a duration/);
+    expect(run.stderr).toMatch(/"a week" .*\[not-a-duration\]/);
     expect(run.stderr).toMatch(/vars\.maxAge is set at (\.\/)?rollout\.yaml:9:42/);
   });
 
@@ -74,6 +74,6 @@ describe('durations per environment', () => {
     const dir = workspace({ 'rollout.yaml': PLAYBOOK.replace('${vars.soak}', '${nodes.recent.observed}') });
     const run = await rollout(['validate'], { cwd: dir });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/gates\[0\]\.for: .*resolve.* when the run is planned/);
+    expect(run.stderr).toMatch(/gates\[0\]\.for: .*\$\{nodes\.recent\.observed\}.*\[duration-not-plannable\]/);
   });
 });

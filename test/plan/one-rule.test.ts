@@ -38,12 +38,12 @@ gates:
 `;
     const written = await rollout(['validate'], { cwd: workspace({ 'rollout.yaml': gate('POST') }) });
     expect(written.exitCode).toBe(2);
-    expect(written.stderr).toMatch(/gates\[0\]\.uses: http changes a system, and gates only look/);
+    expect(written.stderr).toMatch(/gates\[0\]\.uses: .*\[undeclared-mutation\]/);
     const dir = workspace({ 'rollout.yaml': gate('"${vars.method}"') });
     for (const args of [['validate', '--env', 'ci'], ['plan', '--env', 'ci', '--for', 'check'], ['check', '--env', 'ci']]) {
       const run = await rollout(args, { cwd: dir });
       expect(run.exitCode, args.join(' ')).toBe(2);
-      expect(run.stderr).toMatch(/gates\[0\]\.uses: http changes a system, and gates only look/);
+      expect(run.stderr).toMatch(/gates\[0\]\.uses: .*\[undeclared-mutation\]/);
       expect(run.stderr).toContain('nothing was run');
     }
   });
