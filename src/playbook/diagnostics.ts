@@ -1,5 +1,7 @@
 /** One problem in a playbook, pointing at the exact place and saying what to do. */
 export interface Diagnostic {
+  /** A stable message id (`unknown-kind`, `not-a-duration`): what tests and tools match, not the prose. */
+  id: string;
   file: string;
   line: number;
   column: number;
@@ -22,7 +24,7 @@ export function formatPath(path: Path): string {
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.column}`;
-  const lines = [`${where}: ${d.path}: ${d.message}`];
+  const lines = [`${where}: ${d.path}: ${d.message} [${d.id}]`];
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join('\n');
 }

@@ -21,7 +21,7 @@ export interface LoadedDocument {
   locate(path: Path, key?: string): { line: number; column: number };
   /** The source text of a scalar, e.g. `1.10` before YAML made it the number 1.1. */
   sourceText(path: Path): string | undefined;
-  diagnostic(path: Path, message: string, hint?: string, key?: string): Diagnostic;
+  diagnostic(id: string, path: Path, message: string, hint?: string, key?: string): Diagnostic;
 }
 
 export type LoadResult = { ok: true; doc: LoadedDocument } | { ok: false; diagnostics: Diagnostic[] };
@@ -31,10 +31,10 @@ export function loadPlaybookFile(file: string): LoadResult {
   try {
     size = statSync(file).size;
   } catch {
-    return { ok: false, diagnostics: [{ file, line: 1, column: 1, path: '(file)', message: `cannot read ${file}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' }] };
+    return { ok: false, diagnostics: [{ id: 'unreadable-file', file, line: 1, column: 1, path: '(file)', message: `cannot read ${file}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' }] };
   }
   if (size > MAX_PLAYBOOK_BYTES) {
-    return { ok: false, diagnostics: [{ file, line: 1, column: 1, path: '(file)', message: `playbook is ${size} bytes; the limit is 1 MiB`, hint: 'split it, or move data out of the playbook' }] };
+    return { ok: false, diagnostics: [{ id: 'file-too-large', file, line: 1, column: 1, path: '(file)', message: `playbook is ${size} bytes; the limit is 1 MiB`, hint: 'split it, or move data out of the playbook' }] };
   }
   return parsePlaybookText(readFileSync(file, 'utf8'), file);
 }
@@ -51,6 +51,7 @@ export function parsePlaybookText(source: string, file: string): LoadResult {
     const { line, column } = position(error.pos[0]);
     const duplicate = /Map keys must be unique/.test(error.message);
     problems.push({
+      id: duplicate ? 'duplicate-key' : 'yaml-syntax',
       file,
       line,
       column,
@@ -67,7 +68,7 @@ export function parsePlaybookText(source: string, file: string): LoadResult {
     const message = (error as Error).message;
     return {
       ok: false,
-      diagnostics: [{ file, line: 1, column: 1, path: '(yaml)', message: /alias/i.test(message) ? `too many aliases (the limit is ${MAX_ALIASES})` : message, hint: 'write the values out instead of repeating aliases' }],
+      diagnostics: [{ id: 'too-many-aliases', file, line: 1, column: 1, path: '(yaml)', message: /alias/i.test(message) ? `too many aliases (the limit is ${MAX_ALIASES})` : message, hint: 'write the values out instead of repeating aliases' }],
     };
   }
   return { ok: true, doc: describeDocument(file, source, data, () => positioned) };
@@ -115,9 +116,9 @@ function describeDocument(file: string, source: string, data: unknown, positione
       if (!node || !yaml().isScalar(node) || !node.range) return undefined;
       return source.slice(node.range[0], node.range[1]);
     },
-    diagnostic(path, message, hint, key) {
+    diagnostic(id, path, message, hint, key) {
       const { line, column } = loaded.locate(path, key);
-      return { file, line, column, path: formatPath(key ? [...path, key] : path), message, ...(hint ? { hint } : {}) };
+      return { id, file, line, column, path: formatPath(key ? [...path, key] : path), message, ...(hint ? { hint } : {}) };
     },
   };
   return loaded;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../sdk/duration.js';
+import { duration, durationOrReference, timeoutDuration, timeoutOrReference } from '../sdk/duration.js';
 
 // The single definition of Playbook v1. Types come from here (z.infer), and so does
 // `rollout schema` (JSON Schema for editors).
@@ -25,10 +25,11 @@ export const nodeSchema = z.strictObject({
   observe: z.string(quote('a string')).optional(),
   needs: z.array(nodeId).optional(),
   severity: z.enum(['blocker', 'warning']).optional(),
-  timeout: duration.optional(),
+  // Durations may differ per environment (a 30m soak in production, 5s on a demo).
+  timeout: timeoutOrReference.optional(),
   retries: z.number().int().min(0).max(100).optional(),
-  interval: duration.optional(),
-  for: duration.optional(),
+  interval: durationOrReference.optional(),
+  for: durationOrReference.optional(),
   environments: z.array(z.string()).min(1).optional(),
   matrix: matrix.optional(),
   connection: z.string(quote('a connection name')).optional(),
@@ -51,7 +52,7 @@ export const stageSchema = z.strictObject({
 });
 
 export const defaultsSchema = z.strictObject({
-  timeout: duration.optional(),
+  timeout: timeoutDuration.optional(),
   retries: z.number().int().min(0).max(100).optional(),
   interval: duration.optional(),
 });

@@ -1,6 +1,6 @@
 import type { Observed } from '../sdk/types.js';
 import { formatDuration } from '../sdk/duration.js';
-import { show } from '../playbook/expect.js';
+import { show } from '../expect/index.js';
 import type { NodeStatus } from '../run/types.js';
 
 export const STATUS_LABEL: Record<NodeStatus, string> = {

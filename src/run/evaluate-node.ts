@@ -1,7 +1,7 @@
 import type { CheckContext, CheckDefinition, CheckResult, Details, Observed } from '../sdk/types.js';
 import { isError } from '../sdk/types.js';
 import { formatDuration } from '../sdk/duration.js';
-import { judge, parseExpect, show, type Expectation } from '../playbook/expect.js';
+import { judge, parseExpect, show, type Expectation } from '../expect/index.js';
 import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
 import { judgeOptions, judgeResult, type Judged } from './judge-result.js';
@@ -34,7 +34,8 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     params,
     ...(node.connection ? { connection: node.connection } : {}),
   };
-  const expectText = expect ?? defaultExpect(definition, node.observe);
+  // The plan carries the effective expectation (the kind's default included).
+  const expectText = expect;
   let expectation: Expectation | undefined;
   if (expectText !== undefined) {
     const parsed = parseExpect(expectText);
@@ -83,11 +84,6 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     ...(outcome.details ? { details: outcome.details } : {}),
     ...(outcome.samples ? { samples: outcome.samples } : {}),
   };
-}
-
-export function defaultExpect(definition: CheckDefinition, observe: string | undefined): string | undefined {
-  if (definition.observes === 'verdict') return undefined;
-  return typeof definition.defaultExpect === 'function' ? definition.defaultExpect(observe) : definition.defaultExpect;
 }
 
 async function evaluateWithRetries(node: PlanNode, definition: CheckDefinition, params: unknown, expectation: Expectation | undefined, options: AttemptOptions, env: NodeEnvironment): Promise<Outcome> {

@@ -1,6 +1,6 @@
 import type { CheckDefinition, CheckResult, Observed, Unit } from '../sdk/types.js';
 import { isError, isVerdict } from '../sdk/types.js';
-import { judge, show, type Expectation, type JudgeOptions } from '../playbook/expect.js';
+import { judge, show, type Expectation, type JudgeOptions } from '../expect/index.js';
 import type { PlanNode } from '../plan/types.js';
 
 export interface Judged {

@@ -1,7 +1,7 @@
 import type { CheckDefinition, EvidenceAccess, OperatorInput } from '../sdk/types.js';
 import { substitute, type Lookup } from '../playbook/interpolate.js';
 import type { Plan, PlanNode } from '../plan/types.js';
-import { parseResolved } from '../plan/build-plan.js';
+import { parseResolved } from '../plan/parse-resolved.js';
 import { createContextFactory, SharedResources } from './context.js';
 import { evaluateNode } from './evaluate-node.js';
 import { nodeIdentity, type NodeResult, type NodeStatus, type RunEvent, type RunResult } from './types.js';

@@ -1,5 +1,5 @@
 import { formatDuration } from '../sdk/duration.js';
-import { show } from '../playbook/expect.js';
+import { show } from '../expect/index.js';
 import type { Plan, PlanNode } from '../plan/types.js';
 import { blocked, PhaseRunner, runRollbackPhases } from './phases.js';
 import { runPlan, type RunDeps } from './run-plan.js';

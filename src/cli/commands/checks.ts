@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { registry } from '../../../checks/index.js';
 import type { CheckDefinition } from '../../sdk/types.js';
 import { didYouMean } from '../../playbook/diagnostics.js';
+import { effectiveExpect } from '../../playbook/node-semantics.js';
 import { err, out } from '../output.js';
 
 export async function checksCommand(kind?: string): Promise<number> {
@@ -40,7 +41,7 @@ export function describeKind(definition: CheckDefinition): string {
   }
   lines.push('', `Observes: ${definition.observes === 'verdict' ? 'a verdict (pass/fail with reasons; takes no expect)' : definition.observes}${definition.unit ? ` in ${definition.unit}` : ''}`);
   if (definition.observeChoices) lines.push(`observe: ${definition.observeChoices.help.join(', ')}`);
-  const fallback = typeof definition.defaultExpect === 'function' ? definition.defaultExpect(definition.observeChoices?.default) : definition.defaultExpect;
+  const fallback = effectiveExpect(definition, undefined, undefined);
   if (definition.observes !== 'verdict') lines.push(`Default expect: ${fallback ?? 'none — the node must state one'}`);
   lines.push(`Mutates: ${mutates(definition) === true ? 'yes (not run in --dry-run; under gates/verify it needs mutates: true)' : mutates(definition) === false ? 'no' : 'depends on parameters'}`);
   if (definition.system) lines.push(`Connects to: environments.<env>.${definition.system}`);

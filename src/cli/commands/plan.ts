@@ -1,4 +1,4 @@
-import { planLevels } from '../../plan/build-plan.js';
+import { planLevels } from '../../plan/order.js';
 import type { Command, Plan } from '../../plan/types.js';
 import { formatDuration } from '../../sdk/duration.js';
 import { openSession } from '../../session/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, parseExpect } from '../../src/playbook/expect.js';
+import { judge, parseExpect } from '../../src/expect/index.js';
 import type { Observed } from '../../src/sdk/types.js';
 
 function status(expectText: string, observed: Observed, options: Parameters<typeof judge>[2] = {}) {
