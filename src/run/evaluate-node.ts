@@ -6,6 +6,7 @@ import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
 import { judgeOptions, judgeResult, type Judged } from './judge-result.js';
 import { sleep } from './sleep.js';
+import { findGap } from './window-gaps.js';
 import { nodeIdentity, type NodeResult, type NodeStatus, type SampleRecord } from './types.js';
 
 export interface NodeEnvironment {
@@ -214,17 +215,4 @@ function scalarNumber(observed: Observed): number | undefined {
     return values.length ? Math.max(...values) : undefined;
   }
   return typeof observed === 'string' && observed.trim() !== '' && Number.isFinite(Number(observed)) ? Number(observed) : undefined;
-}
-
-/** A missing stretch of samples inside the window, described, or undefined. */
-function findGap(times: number[], fromMs: number, toMs: number, stepMs: number): string | undefined {
-  if (!times.length) return 'the window has no samples';
-  const slack = stepMs * 1.5;
-  const sorted = [...times].sort((a, b) => a - b);
-  if (sorted[0]! - fromMs > slack) return `no samples from ${new Date(fromMs).toISOString()} to ${new Date(sorted[0]!).toISOString()}`;
-  if (toMs - sorted[sorted.length - 1]! > slack) return `no samples from ${new Date(sorted[sorted.length - 1]!).toISOString()} to ${new Date(toMs).toISOString()}`;
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]! - sorted[i - 1]! > slack) return `no samples from ${new Date(sorted[i - 1]!).toISOString()} to ${new Date(sorted[i]!).toISOString()}`;
-  }
-  return undefined;
 }
