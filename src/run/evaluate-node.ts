@@ -129,7 +129,10 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     }
   }
   if (definition.runWindow) {
-    const to = env.now();
+    // Under `--at` the window ends at that instant exactly: the run's clock has moved on by a
+    // few ms, enough to drop a sample that sits on the window's edge. (A soak's window ends
+    // when the soak does.)
+    const to = env.at && !env.anchorAt ? env.at : env.now();
     const from = new Date(Math.max(to.getTime() - forMs, env.anchorAt?.getTime() ?? -Infinity));
     const stepMs = Math.min(15_000, Math.max(1_000, Math.floor(forMs / 20)));
     const result = await runWindow(definition, params, { from, to, stepMs }, options);
