@@ -68,6 +68,8 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     status = 'fail';
     message = `${message} (onError: fail)`;
   }
+  const leftovers = outcome.details?.leftovers;
+  if (Array.isArray(leftovers) && leftovers.length) message = `${message}; stopped ${leftovers.length} process(es) it left running (${leftovers.join('; ')})`;
   if (node.role === 'trigger') {
     // A trigger states the healthy condition: it fires when that did not hold.
     status = status === 'pass' ? 'quiet' : status === 'fail' ? 'fired' : 'error';
