@@ -34,12 +34,17 @@ export default defineCheck({
     const file = program.startsWith('./') || program.startsWith('../') ? resolvePath(ctx.cwd, program) : program;
     const result = await runProcess([file, ...argv.slice(1)], { cwd, env: { ...ctx.env, ...p.env }, signal: ctx.signal });
     const excerpt = [result.stdout, result.stderr].filter(Boolean).join(result.stdout && result.stderr ? '\n--- stderr ---\n' : '');
-    if (result.startError) return { error: result.startError, details: { excerpt } };
-    if (result.aborted) return { error: 'stopped before it finished', details: { excerpt } };
-    if (result.exitCode === null) return { error: `killed by ${result.signal}`, details: { excerpt } };
+    // What the command left running was stopped when it exited: say so, it is rarely intended.
+    const left = result.leftovers?.length
+      ? { leftovers: result.leftovers, notes: [`stopped ${result.leftovers.length} process(es) the command left running in its process group: ${result.leftovers.join('; ')}`] }
+      : {};
+    const details = { excerpt, ...left };
+    if (result.startError) return { error: result.startError, details };
+    if (result.aborted) return { error: 'stopped before it finished', details };
+    if (result.exitCode === null) return { error: `killed by ${result.signal}`, details };
     const stdout = result.stdout.trim();
     const observed = ctx.observe === 'stdout' ? stdout : result.exitCode;
-    return { observed, details: { excerpt }, outputs: { stdout, exitCode: result.exitCode } };
+    return { observed, details, outputs: { stdout, exitCode: result.exitCode } };
   },
   async preflight(p, ctx) {
     const { access, constants } = await import('node:fs/promises');

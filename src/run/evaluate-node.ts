@@ -6,6 +6,7 @@ import type { PlanNode } from '../plan/types.js';
 import { runCheck, runWindow, type AttemptOptions } from './attempt.js';
 import { judgeOptions, judgeResult, type Judged } from './judge-result.js';
 import { sleep } from './sleep.js';
+import { findGap } from './window-gaps.js';
 import { nodeIdentity, type NodeResult, type NodeStatus, type SampleRecord } from './types.js';
 
 export interface NodeEnvironment {
@@ -68,6 +69,8 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     status = 'fail';
     message = `${message} (onError: fail)`;
   }
+  const leftovers = outcome.details?.leftovers;
+  if (Array.isArray(leftovers) && leftovers.length) message = `${message}; stopped ${leftovers.length} process(es) it left running (${leftovers.join('; ')})`;
   if (node.role === 'trigger') {
     // A trigger states the healthy condition: it fires when that did not hold.
     status = status === 'pass' ? 'quiet' : status === 'fail' ? 'fired' : 'error';
@@ -124,7 +127,10 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     }
   }
   if (definition.runWindow) {
-    const to = env.now();
+    // Under `--at` the window ends at that instant exactly: the run's clock has moved on by a
+    // few ms, enough to drop a sample that sits on the window's edge. (A soak's window ends
+    // when the soak does.)
+    const to = env.at && !env.anchorAt ? env.at : env.now();
     const from = new Date(Math.max(to.getTime() - forMs, env.anchorAt?.getTime() ?? -Infinity));
     const stepMs = Math.min(15_000, Math.max(1_000, Math.floor(forMs / 20)));
     const result = await runWindow(definition, params, { from, to, stepMs }, options);
@@ -210,17 +216,4 @@ function scalarNumber(observed: Observed): number | undefined {
     return values.length ? Math.max(...values) : undefined;
   }
   return typeof observed === 'string' && observed.trim() !== '' && Number.isFinite(Number(observed)) ? Number(observed) : undefined;
-}
-
-/** A missing stretch of samples inside the window, described, or undefined. */
-function findGap(times: number[], fromMs: number, toMs: number, stepMs: number): string | undefined {
-  if (!times.length) return 'the window has no samples';
-  const slack = stepMs * 1.5;
-  const sorted = [...times].sort((a, b) => a - b);
-  if (sorted[0]! - fromMs > slack) return `no samples from ${new Date(fromMs).toISOString()} to ${new Date(sorted[0]!).toISOString()}`;
-  if (toMs - sorted[sorted.length - 1]! > slack) return `no samples from ${new Date(sorted[sorted.length - 1]!).toISOString()} to ${new Date(toMs).toISOString()}`;
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]! - sorted[i - 1]! > slack) return `no samples from ${new Date(sorted[i - 1]!).toISOString()} to ${new Date(sorted[i]!).toISOString()}`;
-  }
-  return undefined;
 }

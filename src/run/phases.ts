@@ -98,7 +98,11 @@ export async function runPromote(plan: Plan, deps: RunDeps): Promise<RunResult> 
     }
     const failure = await runStage(phases, stage, of, notRun);
     if (failure && stage.onFailure === 'rollback' && !rollback) rollback = await runRollbackPhases(phases, roles(plan, 'rollback-step'), roles(plan, 'rollback-verify'), notRun);
-    await phases.run(of('finally'), { notRun });
+    // `finally` runs after a Ctrl-C too (maintenance mode must still be left): with its own
+    // signal, which gives it FINALLY_AFTER_INTERRUPT_MS from the interrupt.
+    const cleanup = finallySignal(deps.signal);
+    await phases.run(of('finally'), { notRun, signal: cleanup.signal });
+    cleanup.dispose();
     const finallyFailed = blocked(of('finally').map((n) => phases.results.get(n.id)!));
     if (failure || finallyFailed) stop = `stage ${stage.instance} failed${failure ? ` (${failure})` : ` (finally: ${finallyFailed!.id})`}`;
   }
@@ -108,6 +112,27 @@ export async function runPromote(plan: Plan, deps: RunDeps): Promise<RunResult> 
     if (!rollback) return decided;
     return { verdict: rollback.ok ? 'rolled-back' : 'rollback-failed', exitCode: EXIT.fail };
   });
+}
+
+/** How long a stage's `finally` may still run after Ctrl-C / SIGTERM; then it is stopped too. */
+export const FINALLY_AFTER_INTERRUPT_MS = 30_000;
+
+/** A signal that aborts FINALLY_AFTER_INTERRUPT_MS after the run's signal does (a second Ctrl-C kills at once, in the CLI). */
+function finallySignal(run: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    timer = setTimeout(() => controller.abort(new Error(`finally did not end within ${FINALLY_AFTER_INTERRUPT_MS / 1000}s of the interrupt`)), FINALLY_AFTER_INTERRUPT_MS);
+  };
+  if (run.aborted) start();
+  else run.addEventListener('abort', start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      run.removeEventListener('abort', start);
+    },
+  };
 }
 
 /** One stage instance up to (not including) `finally`; the reason it failed, if it did. */

@@ -48,11 +48,23 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
   const instant = active.map((node) => ({ ...node, forMs: undefined, retries: 0 }) as PlanNode);
   const startedAt = Date.now();
   const endsAt = startedAt + options.durationMs;
+  // The watch ends when its duration is up, however slow the triggers: rounds start on the
+  // interval grid (grid points missed while a round ran make one late round, not several), the round
+  // due at the deadline may run a short closing allowance past it, and a round still running
+  // at `stopAt` is CANCELLED — its checks are stopped (their children get SIGTERM, grace,
+  // SIGKILL) and its evaluations discarded, so the watch overruns by at most the time its
+  // checks take to stop. A round that the last one's duration says cannot finish by `stopAt`
+  // is not started.
+  const stopAt = endsAt + Math.min(options.intervalMs / 2, CLOSING_ALLOWANCE_MS);
   let firedBlocker: History | undefined;
 
-  for (let round = 0; ; round++) {
+  for (let slot = 0; ; ) {
     const at = new Date();
-    const { results } = await evaluateOnce(plan, instant, deps, phases);
+    const bound = boundSignal(deps.signal, stopAt - at.getTime());
+    const { results } = await evaluateOnce(plan, instant, { ...deps, signal: bound.signal }, phases);
+    bound.dispose();
+    const roundMs = Date.now() - at.getTime();
+    if (bound.expired()) break;
     const report: WatchRound = { at, elapsedMs: at.getTime() - startedAt, triggers: [] };
     for (const result of results) {
       const entry = history.get(result.id)!;
@@ -70,8 +82,15 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
     }
     options.onRound?.(report);
     if (firedBlocker || deps.signal.aborted) break;
-    const next = startedAt + (round + 1) * options.intervalMs;
-    if (next > endsAt) break;
+    const now = Date.now();
+    slot++;
+    let next = startedAt + slot * options.intervalMs;
+    if (next < now) {
+      // Missed while the round ran: one late round now, not one per missed grid point.
+      next = now;
+      slot = Math.floor((now - startedAt) / options.intervalMs);
+    }
+    if (next > endsAt || next + roundMs > stopAt) break;
     if (!(await sleep(next - Date.now(), deps.signal))) break;
   }
 
@@ -93,6 +112,30 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
     if (blocked(blocking)) return { verdict: 'error', exitCode: EXIT.error };
     return { verdict: 'pass', exitCode: EXIT.pass };
   });
+}
+
+/** How far past its duration the closing round of a watch may run (at most half an interval). */
+const CLOSING_ALLOWANCE_MS = 1000;
+
+/** The run's signal, also aborted after `ms`: `expired()` tells the deadline from a Ctrl-C. */
+function boundSignal(run: AbortSignal, ms: number): { signal: AbortSignal; expired(): boolean; dispose(): void } {
+  const controller = new AbortController();
+  let expired = false;
+  const onAbort = () => controller.abort(run.reason);
+  if (run.aborted) controller.abort(run.reason);
+  else run.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    expired = !run.aborted;
+    controller.abort(new Error('the watch\'s duration is up'));
+  }, Math.max(0, ms));
+  return {
+    signal: controller.signal,
+    expired: () => expired,
+    dispose: () => {
+      clearTimeout(timer);
+      run.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** One round: every trigger once, concurrently, without recording the round as a result. */

@@ -72,4 +72,25 @@ describe('child processes', () => {
     expect(evidence).toMatch(/\| later \| exec \| SKIP \|/);
     expect(stdout).toContain('INTERRUPTED (exit 130)');
   });
+  it('a step whose script backgrounds a server and exits 0 is done when the script exits; the server is stopped and reported', async () => {
+    const dir = workspace({
+      'start.sh': '#!/bin/sh\nsleep 30 &\necho $! > server.pid\necho started\n',
+      'rollout.yaml': 'version: 1\nname: bg\nenvironments: { ci: {} }\ngates:\n  - { id: start, uses: exec, with: { command: [./start.sh] } }\n',
+    });
+    const t0 = Date.now();
+    const run = await rollout(['check', '--env', 'ci', '--reporter', 'json'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(run.json.nodes[0].message).toMatch(/; stopped 1 process\(es\) it left running \(pid \d+: sleep 30\)$/);
+    expect(alive(join(dir, 'server.pid'))).toBe(false);
+    const files = readdirSync(join(dir, 'evidence', 'ci'));
+    expect(readFileSync(join(dir, 'evidence', 'ci', files[0]!), 'utf8')).toMatch(/stopped 1 process\(es\) the command left running in its process group: pid \d+: sleep 30/);
+  });
+
+  it('cwd: to a missing directory says the directory is missing, not that the command is', async () => {
+    const dir = workspace({ 'rollout.yaml': 'version: 1\nname: cwd\nenvironments: { ci: {} }\ngates:\n  - { id: here, uses: exec, with: { command: ["true"], cwd: no-such-dir } }\n' });
+    const run = await rollout(['check', '--env', 'ci', '--reporter', 'json'], { cwd: dir });
+    expect(run.exitCode).toBe(3);
+    expect(run.json.nodes[0].message).toBe(`working directory does not exist: ${dir}/no-such-dir`);
+  });
 });

@@ -265,4 +265,37 @@ ${step('deploy', 'deploy')}`);
     expect(readRecord(dir)).toEqual([]);
     expect(evidenceFiles(dir, 'production')).toEqual([]);
   });
+  it('Ctrl-C in the middle of a stage: its children are stopped, its finally still runs, evidence is written, exit 130', async () => {
+    const dir = project(`version: 1
+name: interrupted
+environments: { staging: {} }
+stages:
+  - id: release
+    steps:
+${step('deploy', 'deploy')}      - { id: hang, uses: exec, needs: [deploy], with: { command: [./hang.sh] } }
+    finally:
+${step('leave', 'finally-leave')}  - id: traffic
+    steps:
+${step('shift', 'shift')}`, { 'hang.sh': '#!/bin/sh\necho $$ > hang.pid\nsleep 60\n' });
+    const { spawn } = await import('node:child_process');
+    const { existsSync, readdirSync, readFileSync } = await import('node:fs');
+    const { CLI } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CLI, 'promote', '--env', 'staging', '--yes', '--reporter', 'json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const until = Date.now() + 20_000;
+    while (!existsSync(join(dir, 'hang.pid')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readRecord(dir)).toEqual(['deploy', 'finally-leave']);
+    const pid = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
+    const json = JSON.parse(stdout);
+    expect(json.verdict).toBe('interrupted');
+    expect(statuses(json)).toMatchObject({ deploy: 'pass', hang: 'error', leave: 'pass', shift: 'skipped' });
+    const files = readdirSync(join(dir, 'evidence', 'staging'));
+    expect(files).toHaveLength(1);
+    expect(readFileSync(join(dir, 'evidence', 'staging', files[0]!), 'utf8')).toContain('**Verdict: INTERRUPTED** (exit 130)');
+  });
 });

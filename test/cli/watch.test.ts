@@ -117,4 +117,25 @@ describe('rollout watch (live Prometheus)', () => {
     expect(queue.message).toMatch(/could not be evaluated at 3 of 3 evaluations/);
     expect(readRecord(dir)).toEqual([]);
   });
+  it('ends when its duration is up, however slow the triggers: --duration 4s --interval 1s over a 2 s trigger', async () => {
+    const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': playbook(harness.liveUrl, '    - { id: slow, uses: exec, with: { command: [sleep, "2"] } }') });
+    const run = await watch(dir, '--duration', '4s', '--interval', '1s', '--reporter', 'json', '--output', 'watch.json');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = JSON.parse((await import('node:fs')).readFileSync(`${dir}/watch.json`, 'utf8'));
+    // Rounds at 0 s and (late) at ~2 s; the round due at ~4 s could not finish in time.
+    expect(json.durationMs).toBeGreaterThanOrEqual(3900);
+    expect(json.durationMs).toBeLessThan(5000);
+    expect(json.nodes[0]).toMatchObject({ id: 'slow', status: 'quiet' });
+    expect(json.nodes[0].samples).toHaveLength(2);
+  });
+
+  it('a round still running when the duration is up is cancelled: its children stopped, its evaluation discarded', async () => {
+    const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': playbook(harness.liveUrl, '    - { id: slow, uses: exec, with: { command: [sleep, "5"] } }') });
+    const run = await watch(dir, '--duration', '2s', '--interval', '1s', '--reporter', 'json', '--output', 'watch.json');
+    const json = JSON.parse((await import('node:fs')).readFileSync(`${dir}/watch.json`, 'utf8'));
+    expect(json.durationMs).toBeLessThan(4000);
+    // Not one evaluation finished inside the watch: that is an error, never quiet.
+    expect(run.exitCode).toBe(3);
+    expect(json.nodes[0]).toMatchObject({ id: 'slow', status: 'error', message: 'never evaluated' });
+  });
 });
