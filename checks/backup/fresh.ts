@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { defineCheck, duration, formatDuration } from '../../src/sdk/index.js';
+import { defineCheck, duration, findMatches, formatDuration } from '../../src/sdk/index.js';
 
 // Binary multiples, as in `expect` (the core reads 4GB as 4 GiB) and in PostgreSQL.
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3, tb: 1024 ** 4, tib: 1024 ** 4 };
@@ -22,7 +21,7 @@ const size = z.union([
 ]);
 
 const params = z.strictObject({
-  path: z.string().min(1).describe('Glob of backup artifacts: *, ?, [..] in any path segment; relative to the playbook'),
+  path: z.string().min(1).describe('Glob of backup artifacts as bash expands it (globstar): *, ?, [..], **; relative to the playbook'),
   maxAge: duration.describe('How old the newest artifact may be: 26h, 7d'),
   minSize: size.default(1).describe('Smallest acceptable size: bytes or 500KB, 10MB, 2GiB (binary multiples); empty files always fail'),
   checksum: z.enum(['auto', 'required', 'skip']).default('auto').describe('auto: verify FILE.sha256 when present; required: it must exist; skip: never read it'),
@@ -45,10 +44,11 @@ export default defineCheck({
     '- id: pre-migration-snapshot\n  uses: backup.fresh\n  with: { path: "${vars.backupDir}/production-pre-rollout*.dump", maxAge: 2h, checksum: required }',
   ],
   async run(p, ctx) {
-    const pattern = isAbsolute(p.path) ? p.path : join(ctx.cwd, p.path);
     let files: Array<{ path: string; mtimeMs: number; size: number }>;
     try {
-      files = await matchFiles(pattern);
+      // A directory is never a backup, however fresh or large it looks.
+      const matches = await findMatches(p.path, ctx.cwd, ctx.signal);
+      files = matches.filter((m) => m.stats.isFile()).map((m) => ({ path: m.path, mtimeMs: m.stats.mtimeMs, size: m.stats.size }));
     } catch (error) {
       return { error: `cannot list ${p.path}: ${(error as Error).message}` };
     }
@@ -98,50 +98,4 @@ async function hashFile(path: string, signal: AbortSignal): Promise<string | und
     hash.update(chunk as Buffer);
   }
   return hash.digest('hex');
-}
-
-function globToRegex(segment: string): RegExp {
-  let re = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 1);
-      if (end === -1) re += '\\[';
-      else {
-        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Regular files matching an absolute glob, wildcards allowed in any segment. */
-async function matchFiles(pattern: string): Promise<Array<{ path: string; mtimeMs: number; size: number }>> {
-  const segments = pattern.split(sep).filter(Boolean);
-  let dirs: string[] = [sep];
-  for (const segment of segments) {
-    const next: string[] = [];
-    for (const dir of dirs) {
-      if (!/[*?[]/.test(segment)) {
-        next.push(join(dir, segment));
-        continue;
-      }
-      const re = globToRegex(segment);
-      const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
-        throw error;
-      });
-      for (const name of entries) if (re.test(name) && !(name.startsWith('.') && !segment.startsWith('.'))) next.push(join(dir, name));
-    }
-    dirs = next;
-  }
-  const files = [];
-  for (const path of dirs) {
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isFile()) files.push({ path, mtimeMs: info.mtimeMs, size: info.size });
-  }
-  return files;
 }

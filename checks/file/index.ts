@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
-import { defineCheck, formatDuration } from '../../src/sdk/index.js';
-import { findMatches, type FileMatch } from './glob.js';
+import { defineCheck, findMatches, formatDuration, type FileMatch } from '../../src/sdk/index.js';
 
 // Large enough for any config or report; a multi-gigabyte log is scanned only up to here.
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
@@ -35,8 +34,9 @@ export default defineCheck({
   kind: 'file',
   summary: 'File or glob: exists, age of the newest match, contains a pattern, size',
   description:
-    '`path` may be a glob (`*`, `?`, `**`). `exists` is true when anything matches. `age` (seconds), `contains` and ' +
-    '`size` (bytes) look at the newest match by modification time; when nothing matches they observe no data, ' +
+    '`path` may be a glob, expanded as bash does with `globstar` (`*`, `?`, `[..]`, `**`, a trailing `/` for directories). ' +
+    '`exists` is true when anything matches, directories included. `age` (seconds), `contains` and ' +
+    '`size` (bytes) look at the newest regular file among the matches by modification time; when nothing matches they observe no data, ' +
     'which is `error` unless the node says `onEmpty:`. With `--at`, `age` counts from that instant and ignores ' +
     'matches modified after it; the other observations describe the present.',
   params,
@@ -64,6 +64,13 @@ export default defineCheck({
       return { error: ctx.signal.aborted ? `stopped while searching ${p.path}` : `cannot search ${p.path}: ${(error as Error).message}` };
     }
     const notes: string[] = [];
+    // A directory has no age or size of its own that a gate means (its 4096 bytes are the
+    // file system's): only `exists` counts directories.
+    if (observe !== 'exists') {
+      const before = matches.length;
+      matches = matches.filter((match) => match.stats.isFile());
+      if (before > matches.length) notes.push(`${before - matches.length} match(es) that are not regular files ignored`);
+    }
     // `--at` asks about time: an age counts only what had been written by then. The other
     // observations describe the present, the only state a file system shows.
     if (ctx.at && observe === 'age') {

@@ -39,6 +39,8 @@ export interface Kube {
   call<T>(target: Target, request: (options: RequestOptions) => Promise<T>, headers?: Record<string, string>): Promise<T>;
   /** A GET of any path (discovery, metadata-only reads); the body parsed as JSON. */
   getJson<T>(target: Target, path: string, accept?: string): Promise<T>;
+  /** The value of `create` kept for the run's connection (discovery documents); a failure is not kept. */
+  remember<T>(key: string, create: () => Promise<T>): Promise<T>;
 }
 
 interface Connection {
@@ -48,6 +50,7 @@ interface Connection {
   server: string;
   defaultNamespace: string;
   apis: Pick<Kube, 'apps' | 'core' | 'policy' | 'networking' | 'autoscaling' | 'custom'>;
+  remembered: Map<string, Promise<unknown>>;
 }
 
 /**
@@ -98,6 +101,7 @@ async function connect(ctx: CheckContext): Promise<Connection | EvaluationError>
           autoscaling: kc.makeApiClient(lib.AutoscalingV2Api),
           custom: kc.makeApiClient(lib.CustomObjectsApi),
         },
+        remembered: new Map(),
       };
     });
   } catch (error) {
@@ -131,6 +135,16 @@ function bind(connection: Connection, ctx: CheckContext, namespace: string | und
       } catch (error) {
         throw describe(error, target);
       }
+    },
+    remember<T>(key: string, create: () => Promise<T>): Promise<T> {
+      let value = connection.remembered.get(key) as Promise<T> | undefined;
+      if (!value) {
+        value = create();
+        connection.remembered.set(key, value);
+        // Another node, with its own deadline, may succeed where this one timed out.
+        value.catch(() => connection.remembered.delete(key));
+      }
+      return value;
     },
     async getJson<T>(target: Target, path: string, accept = 'application/json') {
       try {

@@ -6,14 +6,14 @@ import { namespaceParam } from './workloads.js';
 
 const params = z
   .strictObject({
-    apiVersion: z.string().min(1).describe('API version: `cert-manager.io/v1`, `argoproj.io/v1alpha1`, `apps/v1`'),
-    kind: z.string().min(1).describe('Kind: Certificate, Application, Deployment, ...'),
+    apiVersion: z.string().min(1).optional().describe('Only look in this API version (`cert-manager.io/v1`, `apps/v1`); without it, every group is searched as kubectl does'),
+    kind: z.string().min(1).describe('As kubectl takes it: a Kind (Certificate, Application, Deployment), plural, short name or resource.group'),
     name: z.string().min(1),
     namespace: namespaceParam,
     condition: z.string().min(1).default('Ready').describe('The `status.conditions[].type` whose `status` is observed'),
     field: z.string().min(1).optional().describe('Instead of a condition: a dotted path whose value is observed, e.g. `status.sync.status`'),
   })
-  .refine((p) => p.kind !== 'Secret', { message: 'Secrets have no conditions, and their data is never read: use kubernetes.exists', path: ['kind'] });
+  .refine((p) => !['secret', 'secrets'].includes(p.kind.toLowerCase().split('.')[0]!), { message: 'Secrets have no conditions, and their data is never read: use kubernetes.exists', path: ['kind'] });
 
 interface Condition {
   type?: string;
@@ -45,6 +45,8 @@ export default defineCheck({
     return withKube(ctx, p.namespace, async (kube) => {
       const resolved = await resolveResource(kube, p.apiVersion, p.kind);
       if ('error' in resolved) return resolved;
+      // Whatever name reached it, a Secret's data is never read.
+      if (resolved.kind === 'Secret' && resolved.apiVersion === 'v1') return { error: 'Secrets have no conditions, and their data is never read: use kubernetes.exists' };
       const namespace = kube.namespace;
       const target = { verb: 'get', resource: resolved.resource, name: p.name, namespace: resolved.namespaced ? namespace : undefined };
       const object = await kube.getJson<Record<string, unknown>>(target, resolved.objectPath(namespace, p.name));

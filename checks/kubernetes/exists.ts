@@ -5,8 +5,8 @@ import { resolveResource } from './resources.js';
 import { namespaceParam } from './workloads.js';
 
 const params = z.strictObject({
-  apiVersion: z.string().min(1).default('v1').describe('API version of the kind: `v1`, `apps/v1`, `cert-manager.io/v1`'),
-  kind: z.string().min(1).describe('Kind, e.g. Secret, ConfigMap, Certificate'),
+  apiVersion: z.string().min(1).optional().describe('Only look in this API version (`v1`, `apps/v1`, `cert-manager.io/v1`); without it, every group is searched as kubectl does'),
+  kind: z.string().min(1).describe('As kubectl takes it: a Kind (Deployment, Secret, a CRD kind), plural, short name (deploy) or resource.group (deployments.apps)'),
   name: z.string().min(1),
   namespace: namespaceParam,
 });

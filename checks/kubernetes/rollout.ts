@@ -9,6 +9,7 @@ const params = z.strictObject({
   name: z.string().min(1).describe('The workload name'),
   namespace: namespaceParam,
   pollInterval: duration.prefault('2s').describe('How often to re-read the workload while it is still rolling out'),
+  wait: z.boolean().default(true).describe('false: read once and report the current state (as `kubectl rollout status --watch=false`)'),
 });
 
 interface Progress {
@@ -25,7 +26,8 @@ export default defineCheck({
     'every replica is updated, no old replica is left, and the updated ones are available (StatefulSet: ready and at the ' +
     'update revision; DaemonSet: updated and available on every node). A Deployment whose Progressing condition says ' +
     '`ProgressDeadlineExceeded` fails at once. Otherwise it polls every `pollInterval` until done or until shortly ' +
-    "before the node's timeout, then fails with the last reason. An unreachable API server is `error`.",
+    "before the node's timeout, then fails with the last reason, worded as `kubectl rollout status` words it; `wait: false` " +
+    'reads once and reports. An unreachable API server is `error`.',
   params,
   observes: 'verdict',
   mutates: false,
@@ -36,24 +38,30 @@ export default defineCheck({
     '- id: ledger-rolled-out\n  uses: kubernetes.rollout\n  with: { kind: StatefulSet, name: ledger, namespace: payments, pollInterval: 5s }',
   ],
   async run(p, ctx) {
+    // The core's timeout runs from the call, not from when the client has loaded: the
+    // deadline must too, or a slow first load leaves no time to report why it is not done.
+    const startedAt = Date.now();
+    const marginMs = Math.min(1000, ctx.timeoutMs * 0.1);
+    const deadline = startedAt + ctx.timeoutMs - marginMs;
     return withKube(ctx, p.namespace, async (kube) => {
-      const startedAt = Date.now();
-      // Leave room to report a verdict before the core's timeout aborts the attempt.
-      const marginMs = Math.min(1000, ctx.timeoutMs * 0.1);
-      const deadline = startedAt + ctx.timeoutMs - marginMs;
       let polls = 0;
       for (;;) {
+        const readStartedAt = Date.now();
         const workload = await readWorkload(kube, p.kind, p.name);
+        const readMs = Date.now() - readStartedAt;
         polls++;
         const progress = assessRollout(p.kind, workload);
         ctx.log(`${p.kind}/${p.name}: ${progress.message}`);
         const outputs = outputsOf(p.kind, workload);
-        const details = { notes: [`${polls} read(s) over ${formatDuration(Date.now() - startedAt)}`] };
+        const elapsed = `${polls} read(s) over ${formatDuration(Date.now() - startedAt)}`;
+        const details = { notes: [elapsed] };
         if (progress.state === 'done') return { status: 'pass', reasons: [progress.message], outputs, details };
         if (progress.state === 'failed') return { status: 'fail', reasons: [progress.message], outputs, details };
-        const waitMs = Math.min(p.pollInterval, deadline - Date.now());
+        if (!p.wait) return { status: 'fail', reasons: [progress.message], outputs, details };
+        // Another read must end before the deadline: leave it twice what the last one took.
+        const waitMs = Math.min(p.pollInterval, deadline - Date.now() - 2 * readMs);
         if (waitMs <= 0 || ctx.signal.aborted) {
-          return { status: 'fail', reasons: [`not rolled out after ${formatDuration(Date.now() - startedAt)}: ${progress.message}`], outputs, details };
+          return { status: 'fail', reasons: [progress.message, `not rolled out after ${elapsed} (timeout ${formatDuration(ctx.timeoutMs)})`], outputs, details };
         }
         await sleep(waitMs, ctx.signal);
       }
@@ -74,7 +82,7 @@ function observedLatest(workload: Workload): boolean {
 
 function assessDeployment(d: K8s.V1Deployment): Progress {
   const name = d.metadata?.name;
-  if (!observedLatest(d)) return { state: 'waiting', message: 'waiting for the deployment spec update to be observed' };
+  if (!observedLatest(d)) return { state: 'waiting', message: 'Waiting for deployment spec update to be observed...' };
   const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
     return { state: 'failed', message: `deployment "${name}" exceeded its progress deadline${progressing.message ? `: ${progressing.message}` : ''}` };
@@ -83,9 +91,9 @@ function assessDeployment(d: K8s.V1Deployment): Progress {
   const updated = d.status?.updatedReplicas ?? 0;
   const total = d.status?.replicas ?? 0;
   const available = d.status?.availableReplicas ?? 0;
-  if (updated < wanted) return { state: 'waiting', message: `${updated} out of ${wanted} new replicas have been updated` };
-  if (total > updated) return { state: 'waiting', message: `${total - updated} old replicas are pending termination` };
-  if (available < updated) return { state: 'waiting', message: `${available} of ${updated} updated replicas are available` };
+  if (updated < wanted) return { state: 'waiting', message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${wanted} new replicas have been updated...` };
+  if (total > updated) return { state: 'waiting', message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...` };
+  if (available < updated) return { state: 'waiting', message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...` };
   return { state: 'done', message: `deployment "${name}" successfully rolled out (${available}/${wanted} available)` };
 }
 
@@ -94,20 +102,20 @@ function assessStatefulSet(s: K8s.V1StatefulSet): Progress {
   if (s.spec?.updateStrategy?.type && s.spec.updateStrategy.type !== 'RollingUpdate') {
     return { state: 'failed', message: `statefulset "${name}" uses the ${s.spec.updateStrategy.type} strategy: rollout status is only available for RollingUpdate` };
   }
-  if (!s.status?.observedGeneration || !observedLatest(s)) return { state: 'waiting', message: 'waiting for the statefulset spec update to be observed' };
+  if (!s.status?.observedGeneration || !observedLatest(s)) return { state: 'waiting', message: 'Waiting for statefulset spec update to be observed...' };
   const wanted = s.spec?.replicas ?? 1;
   const ready = s.status?.readyReplicas ?? 0;
-  if (ready < wanted) return { state: 'waiting', message: `waiting for ${wanted - ready} pods to be ready` };
+  if (ready < wanted) return { state: 'waiting', message: `Waiting for ${wanted - ready} pods to be ready...` };
   const partition = s.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
   if (partition > 0) {
     const updated = s.status?.updatedReplicas ?? 0;
-    if (updated < wanted - partition) return { state: 'waiting', message: `waiting for partitioned roll out to finish: ${updated} out of ${wanted - partition} new pods have been updated` };
-    return { state: 'done', message: `partitioned roll out complete: ${updated} new pods have been updated` };
+    if (updated < wanted - partition) return { state: 'waiting', message: `Waiting for partitioned roll out to finish: ${updated} out of ${wanted - partition} new pods have been updated...` };
+    return { state: 'done', message: `partitioned roll out complete: ${updated} new pods have been updated...` };
   }
   if (s.status?.updateRevision !== s.status?.currentRevision) {
-    return { state: 'waiting', message: `waiting for statefulset rolling update to complete ${s.status?.updatedReplicas ?? 0} pods at revision ${s.status?.updateRevision}` };
+    return { state: 'waiting', message: `waiting for statefulset rolling update to complete ${s.status?.updatedReplicas ?? 0} pods at revision ${s.status?.updateRevision}...` };
   }
-  return { state: 'done', message: `statefulset rolling update complete ${s.status?.currentReplicas ?? ready} pods at revision ${s.status?.currentRevision}` };
+  return { state: 'done', message: `statefulset rolling update complete ${s.status?.currentReplicas ?? ready} pods at revision ${s.status?.currentRevision}...` };
 }
 
 function assessDaemonSet(ds: K8s.V1DaemonSet): Progress {
@@ -115,12 +123,12 @@ function assessDaemonSet(ds: K8s.V1DaemonSet): Progress {
   if (ds.spec?.updateStrategy?.type && ds.spec.updateStrategy.type !== 'RollingUpdate') {
     return { state: 'failed', message: `daemonset "${name}" uses the ${ds.spec.updateStrategy.type} strategy: rollout status is only available for RollingUpdate` };
   }
-  if (!observedLatest(ds)) return { state: 'waiting', message: 'waiting for the daemonset spec update to be observed' };
+  if (!observedLatest(ds)) return { state: 'waiting', message: 'Waiting for daemon set spec update to be observed...' };
   const desired = ds.status?.desiredNumberScheduled ?? 0;
   const updated = ds.status?.updatedNumberScheduled ?? 0;
   const available = ds.status?.numberAvailable ?? 0;
-  if (updated < desired) return { state: 'waiting', message: `${updated} out of ${desired} new pods have been updated` };
-  if (available < desired) return { state: 'waiting', message: `${available} of ${desired} updated pods are available` };
+  if (updated < desired) return { state: 'waiting', message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...` };
+  if (available < desired) return { state: 'waiting', message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...` };
   return { state: 'done', message: `daemon set "${name}" successfully rolled out` };
 }
 

@@ -24,7 +24,13 @@ export default defineSystem({
     if (!parsed.success) return `${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
     const paths = kubeconfigPaths(parsed.data, info.cwd, info.env);
     const { config, read } = await readKubeconfig(paths);
-    return describeMissingContext(config, parsed.data.context, read, paths);
+    const missing = describeMissingContext(config, parsed.data.context, read, paths);
+    if (missing) return missing;
+    // The guard runs only when planned nodes use Kubernetes, before any of them starts:
+    // loading the client here (1-2 s on a busy machine) keeps it out of the first node's
+    // timeout, so a 1s rollout gate measures the rollout, not the import.
+    await import('@kubernetes/client-node');
+    return undefined;
   },
   async lock(settings, info, request) {
     // Loaded only by mutating runs: client-node costs ~0.7 s to import.

@@ -58,3 +58,14 @@ describe('backup.fresh', () => {
     expect(await runKind(fresh, { path: '2024-05-0[12]/db.dump', maxAge: '3h' }, { cwd: dir })).toMatchObject({ status: 'pass' });
   });
 });
+
+describe('backup.fresh globs', () => {
+  it('** reaches any depth and a directory named like an artifact is never the newest backup', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'rollout-fresh-deep-'));
+    await mkdir(join(root, 'a/b'), { recursive: true });
+    await artifact(join(root, 'a/b/db.dump'), 'deep backup', hoursAgo(1));
+    await mkdir(join(root, 'newer.dump'));
+    const result = await runKind(fresh, { path: join(root, '**', '*.dump'), maxAge: '3h', minSize: 5 });
+    expect(result).toMatchObject({ status: 'pass', outputs: { path: join(root, 'a/b/db.dump'), sizeBytes: 11 } });
+  });
+});

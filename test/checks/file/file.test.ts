@@ -126,3 +126,26 @@ describe('file: size', () => {
     expect(await look({ path: 'backups/*.dump' }, { observe: 'size' })).toMatchObject({ observed: 4096, unit: 'bytes' });
   });
 });
+
+describe('file: directories and globstar', () => {
+  it('logs/** matches the files under logs, and size looks at the newest file, never a directory', async () => {
+    await place('logs/old.log', 'x'.repeat(10), 5);
+    await place('logs/2026/app.log', 'x'.repeat(20), 2);
+    // The newest entry is a directory: it must not stand in for a file.
+    await mkdir(join(dir, 'logs/archive'));
+    const result = await look({ path: 'logs/**' }, { observe: 'size' });
+    expect(result).toMatchObject({ observed: 20, outputs: { path: join(dir, 'logs/2026/app.log') } });
+  });
+
+  it('a directory alone gives no size and no age (no data, never 4096 bytes)', async () => {
+    expect(await look({ path: 'migrations' }, { observe: 'size' })).toMatchObject({ observed: null });
+    expect(await look({ path: 'migrations/*' }, { observe: 'age' })).toMatchObject({ observed: null });
+    expect(await look({ path: 'migrations' })).toMatchObject({ observed: true });
+  });
+
+  it('? matches one character, also outside ASCII', async () => {
+    await place('unicode/r-é.txt', 'e', 1);
+    await place('unicode/r-😀.txt', 'smile', 1);
+    expect(await look({ path: 'unicode/r-?.txt' })).toMatchObject({ outputs: { matches: 2 } });
+  });
+});

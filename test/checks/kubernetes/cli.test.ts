@@ -73,3 +73,42 @@ describe('playbooks/kubernetes.yaml through the CLI', () => {
     expect(run.json.nodes.find((n: { id: string }) => n.id === 'secret').message).toMatch(/forbidden \(403\): context "fixture-limited" may not get secrets "api-db-credentials"/);
   });
 });
+
+describe('kubernetes.rollout through the CLI at short timeouts', () => {
+  const playbook = (timeout: string, extra = '') =>
+    workspace({
+      'rollout.yaml': [
+        'version: 1',
+        'name: short',
+        'environments:',
+        '  ci: { kubernetes: { context: fixture, namespace: payments } }',
+        'gates:',
+        `  - { id: api, uses: kubernetes.rollout, with: { name: api${extra} }, timeout: ${timeout} }`,
+        `  - { id: agent, uses: kubernetes.rollout, with: { kind: DaemonSet, name: node-agent${extra} }, timeout: ${timeout} }`,
+      ].join('\n'),
+    });
+
+  it.each(['1s', '2s'])('a rollout still under way fails with kubectl reason at timeout %s, never an error', async (timeout) => {
+    server.load('healthy');
+    // A controller that has updated one replica of three and makes no more progress.
+    const api = server.get('apps/v1', 'Deployment', 'payments', 'api');
+    server.upsert({ ...api, status: { ...api.status, updatedReplicas: 1 } });
+    const run = await check(['--env', 'ci', '--only', 'api'], 'rollout.yaml', playbook(timeout));
+    if (!run.json) throw new Error(`exit ${run.exitCode}: ${run.stderr}${run.stdout.slice(0, 500)}`);
+    const node = run.json.nodes.find((n: { id: string }) => n.id === 'api');
+    expect({ exitCode: run.exitCode, status: node.status, message: node.message }).toEqual({ exitCode: 1, status: 'fail', message: expect.any(String) });
+    expect(node.message).toContain('Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...');
+  });
+
+  it('wait: false reports the current state at once', async () => {
+    server.load('rollout-stuck');
+    const started = Date.now();
+    const run = await check(['--env', 'ci', '--only', 'agent'], 'rollout.yaml', playbook('30s', ', wait: false'));
+    if (!run.json) throw new Error(`exit ${run.exitCode}: ${run.stderr}${run.stdout.slice(0, 500)}`);
+    const agent = run.json.nodes.find((n: { id: string }) => n.id === 'agent');
+    expect(agent.status).toBe('fail');
+    expect(agent.message).toContain('Waiting for daemon set "node-agent" rollout to finish: 1 out of 3 new pods have been updated...');
+    expect(agent.durationMs).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});

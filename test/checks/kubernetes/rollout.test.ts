@@ -42,7 +42,8 @@ describe('kubernetes.rollout', () => {
     const result = await runKind(rollout, { kind: 'StatefulSet', name: 'ledger', pollInterval: '200ms' }, server, { timeoutMs: 1500 });
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ status: 'fail' });
-    expect((result as { reasons: string[] }).reasons[0]).toMatch(/not rolled out after .*waiting for statefulset rolling update to complete 1 pods at revision ledger-7a8b9c0d1e/);
+    expect((result as { reasons: string[] }).reasons[0]).toMatch(/^waiting for statefulset rolling update to complete 1 pods at revision ledger-7a8b9c0d1e/);
+    expect((result as { reasons: string[] }).reasons[1]).toMatch(/^not rolled out after /);
     expect(elapsed).toBeGreaterThan(1000);
     expect(elapsed).toBeLessThan(1500);
   });
@@ -67,7 +68,7 @@ describe('kubernetes.rollout', () => {
     server.addTransition({ target: { kind: 'Deployment', name: 'api' }, afterReads: 2, patch: { status: { observedGeneration: 5 } } });
     const result = await runKind(rollout, { name: 'api', pollInterval: '100ms' }, server);
     expect(result).toMatchObject({ status: 'pass' });
-    expect(result.logs[0]).toMatch(/waiting for the deployment spec update to be observed/);
+    expect(result.logs[0]).toMatch(/Waiting for deployment spec update to be observed\.\.\./);
   });
 
   it('fails when old replicas are still pending termination', async () => {
@@ -150,5 +151,24 @@ describe('kubernetes.rollout-undo', () => {
     await ctx.close();
     expect(probe).toEqual({ ok: true, message: expect.stringMatching(/would roll back from revision 3 to 2/) });
     expect(server.stats.requests.some((r) => r.startsWith('PATCH'))).toBe(false);
+  });
+});
+
+describe('kubernetes.rollout speaks kubectl', () => {
+  it('fails a rollout still under way with the text kubectl rollout status prints', async () => {
+    server.load('rollout-progressing');
+    const result = await runKind(rollout, { name: 'api', pollInterval: '5s' }, server, { timeoutMs: 300 });
+    expect(result).toMatchObject({ status: 'fail' });
+    expect((result as { reasons: string[] }).reasons[0]).toBe('Waiting for deployment "api" rollout to finish: 2 out of 3 new replicas have been updated...');
+  });
+
+  it('wait: false reads once and reports, pass or fail', async () => {
+    server.load('rollout-progressing');
+    const started = Date.now();
+    const result = await runKind(rollout, { name: 'api', wait: false }, server, { timeoutMs: 30_000 });
+    expect(result).toMatchObject({ status: 'fail', reasons: ['Waiting for deployment "api" rollout to finish: 2 out of 3 new replicas have been updated...'] });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    server.load('healthy');
+    expect(await runKind(rollout, { name: 'api', wait: false }, server)).toMatchObject({ status: 'pass' });
   });
 });
