@@ -17,3 +17,21 @@ export function stripTerminalControls(text: string): string {
 export function toXmlChars(text: string): string {
   return stripTerminalControls(text).replace(NOT_XML_CHARS, '');
 }
+
+/** Every string inside a JSON-like value, cleaned as `stripTerminalControls` does. */
+export function stripTerminalControlsDeep<T>(value: T): T {
+  if (typeof value === 'string') return stripTerminalControls(value) as T;
+  if (Array.isArray(value)) return value.map((v) => stripTerminalControlsDeep(v)) as T;
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripTerminalControls(k), stripTerminalControlsDeep(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * JSON whose file bytes hold no control character: JSON.stringify already escapes C0, this
+ * escapes DEL and C1 (the 8-bit CSI a terminal would act on) too. The data is unchanged.
+ */
+export function escapeControlsInJson(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

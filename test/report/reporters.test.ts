@@ -41,6 +41,8 @@ describe('reporters: one map, each a pure (RunResult, options) → string', () =
     const text = reporters.markdown(withPipe);
     expect(text).toContain('## rollout check --env staging: FAIL');
     expect(text).toContain('| grep | FAIL |  |  | a\\|b did not match |');
+    const coloured = reporters.markdown(runResult([{ id: 'c', status: 'fail', message: '\u001b[31mred\u001b[0m\u0007' }]));
+    expect(coloured).toContain('| c | FAIL |  |  | red |');
   });
 
   it('renders the same string for the same run (no clock, no environment)', () => {
