@@ -2,6 +2,7 @@ import type { RunResult, NodeResult, NodeStatus } from '../run/types.js';
 import { toReport } from '../report/json.js';
 import { keepNonFinite } from '../secrets/redactor.js';
 import { STATUS_LABEL, formatDuration, formatObserved, truncate } from '../report/format.js';
+import { renderMermaidFlowchart } from '../report/mermaid.js';
 import { escapeControlsInJson, stripTerminalControls, stripTerminalControlsDeep } from '../report/clean-text.js';
 
 export interface EvidenceMeta {
@@ -62,12 +63,9 @@ function renderMarkdown(result: RunResult, meta: EvidenceMeta, report: string): 
   for (const node of result.nodes) {
     push(`| ${cell(node.id)} | ${cell(node.kind)} | ${STATUS_LABEL[node.status]} | ${formatDuration(node.durationMs)} | ${node.attempts} | ${cell(formatObserved(node.observed, 60))} | ${cell(node.expected ?? '')} |`);
   }
-  push('', '## DAG', '', '```mermaid', 'flowchart LR');
-  const index = new Map(result.nodes.map((n, i) => [n.id, `n${i}`]));
-  for (const node of result.nodes) push(`  ${index.get(node.id)}["${node.id.replace(/"/g, "'")}<br/>${node.status}"]:::${node.status.replace('-', '')}`);
-  for (const [from, to] of meta.edges) if (index.has(from) && index.has(to)) push(`  ${index.get(from)} --> ${index.get(to)}`);
-  for (const [status, style] of Object.entries(COLOUR)) push(`  classDef ${status.replace('-', '')} ${style}`);
-  push('```', '', '## Details');
+  const classDefs = Object.fromEntries(Object.entries(COLOUR).map(([status, style]) => [status.replace('-', ''), style]));
+  const dag = renderMermaidFlowchart(result.nodes.map((n) => ({ id: n.id, label: [n.id, n.status], className: n.status.replace('-', '') })), meta.edges, classDefs);
+  push('', '## DAG', '', '```mermaid', dag.trimEnd(), '```', '', '## Details');
   for (const node of result.nodes) push('', ...renderNode(node));
   push('', '## Report', '', 'The JSON report of this run (later runs read it back).', '', '```json', report, '```', '');
   return lines.join('\n');
