@@ -2,6 +2,8 @@ import type { RunResult, NodeResult, NodeStatus } from '../run/types.js';
 import { toReport } from '../report/json.js';
 import { keepNonFinite } from '../secrets/redactor.js';
 import { STATUS_LABEL, formatDuration, formatObserved, truncate } from '../report/format.js';
+import { renderMermaidFlowchart } from '../report/mermaid.js';
+import { escapeControlsInJson, stripTerminalControls, stripTerminalControlsDeep } from '../report/clean-text.js';
 
 export interface EvidenceMeta {
   fileName: string;
@@ -25,14 +27,23 @@ const COLOUR: Record<NodeStatus, string> = {
   skipped: 'fill:#e2e3e5,stroke:#6c757d', 'dry-run': 'fill:#d6e4f0,stroke:#2c5f8a',
 };
 
-/** The evidence body (everything but the digest line). Redaction happens before hashing. */
+/**
+ * The evidence body (everything but the digest line). Redaction happens before hashing.
+ * What a reader sees is free of terminal control sequences (a check's output may move the
+ * cursor, ring, or hide a link target); the JSON report keeps the data exact, escaped.
+ */
 export function renderEvidenceBody(result: RunResult, meta: EvidenceMeta): string {
+  const report = escapeControlsInJson(JSON.stringify({ ...toReport(result, { evidence: meta.fileName }), previous: meta.previous ?? null }, keepNonFinite, 2));
+  return renderMarkdown(stripTerminalControlsDeep(result), meta, report);
+}
+
+function renderMarkdown(result: RunResult, meta: EvidenceMeta, report: string): string {
   const lines: string[] = [];
   const push = (...text: string[]) => lines.push(...text);
   push(`# Evidence: ${result.playbook.name} ${result.command} --env ${result.env}${result.dryRun ? ' (dry run)' : ''}${result.partial ? ' (partial)' : ''}`, '');
   push(`**Verdict: ${result.verdict.toUpperCase()}** (exit ${result.exitCode})`, '');
   push('| | |', '|---|---|');
-  const row = (key: string, value: string) => push(`| ${key} | ${value.replace(/\|/g, '\\|')} |`);
+  const row = (key: string, value: string) => push(`| ${key} | ${stripTerminalControls(value).replace(/\|/g, '\\|')} |`);
   row('File', `\`${meta.fileName}\``);
   row('Command', `\`${meta.commandLine}\``);
   row('Started', result.startedAt);
@@ -52,14 +63,11 @@ export function renderEvidenceBody(result: RunResult, meta: EvidenceMeta): strin
   for (const node of result.nodes) {
     push(`| ${cell(node.id)} | ${cell(node.kind)} | ${STATUS_LABEL[node.status]} | ${formatDuration(node.durationMs)} | ${node.attempts} | ${cell(formatObserved(node.observed, 60))} | ${cell(node.expected ?? '')} |`);
   }
-  push('', '## DAG', '', '```mermaid', 'flowchart LR');
-  const index = new Map(result.nodes.map((n, i) => [n.id, `n${i}`]));
-  for (const node of result.nodes) push(`  ${index.get(node.id)}["${node.id.replace(/"/g, "'")}<br/>${node.status}"]:::${node.status.replace('-', '')}`);
-  for (const [from, to] of meta.edges) if (index.has(from) && index.has(to)) push(`  ${index.get(from)} --> ${index.get(to)}`);
-  for (const [status, style] of Object.entries(COLOUR)) push(`  classDef ${status.replace('-', '')} ${style}`);
-  push('```', '', '## Details');
+  const classDefs = Object.fromEntries(Object.entries(COLOUR).map(([status, style]) => [status.replace('-', ''), style]));
+  const dag = renderMermaidFlowchart(result.nodes.map((n) => ({ id: n.id, label: [n.id, n.status], className: n.status.replace('-', '') })), meta.edges, classDefs);
+  push('', '## DAG', '', '```mermaid', dag.trimEnd(), '```', '', '## Details');
   for (const node of result.nodes) push('', ...renderNode(node));
-  push('', '## Report', '', 'The JSON report of this run (later runs read it back).', '', '```json', JSON.stringify({ ...toReport(result, { evidence: meta.fileName }), previous: meta.previous ?? null }, keepNonFinite, 2), '```', '');
+  push('', '## Report', '', 'The JSON report of this run (later runs read it back).', '', '```json', report, '```', '');
   return lines.join('\n');
 }
 
@@ -95,7 +103,7 @@ function renderNode(node: NodeResult): string[] {
 }
 
 function excerpt(text: string): string {
-  const clean = text.replace(/\u001b\[[0-9;]*m/g, '').replace(/```/g, "'''");
+  const clean = text.replace(/```/g, "'''");
   return clean.length > EXCERPT_MAX ? `${clean.slice(0, EXCERPT_MAX / 2)}\n… (${clean.length - EXCERPT_MAX} characters cut) …\n${clean.slice(-EXCERPT_MAX / 2)}` : clean;
 }
 

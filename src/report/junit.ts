@@ -1,8 +1,9 @@
 import type { RunResult } from '../run/types.js';
+import { toXmlChars } from './clean-text.js';
 import { formatObserved } from './format.js';
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  toXmlChars(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** JUnit XML: one testcase per node; fail → failure, error → error, skipped/dry-run → skipped. */
 export function renderJunit(result: RunResult): string {

@@ -1,4 +1,5 @@
 import type { RunResult } from '../run/types.js';
+import { stripTerminalControls } from './clean-text.js';
 import { STATUS_LABEL, formatDuration, formatObserved } from './format.js';
 
 /** A short Markdown summary for a CI job page (e.g. $GITHUB_STEP_SUMMARY). */
@@ -17,5 +18,5 @@ export function renderMarkdownSummary(result: RunResult, evidence?: string): str
 }
 
 function esc(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return stripTerminalControls(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

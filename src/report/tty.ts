@@ -53,7 +53,8 @@ export async function createTtyRenderer(plan: Plan, options: { color: boolean })
       concurrent: true,
       exitOnError: false,
       collectErrors: 'minimal',
-      rendererOptions: { collapseErrors: false, showErrorMessage: true, collapseSkips: false, showSkipMessage: true },
+      // Collapsed, a skip shows listr2's ↓ and its reason on one line; expanded it would take the ⚠ of warnings.
+      rendererOptions: { collapseErrors: false, showErrorMessage: true, collapseSkips: true, showSkipMessage: true },
     },
   );
   const running = list.run().catch(() => undefined);

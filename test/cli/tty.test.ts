@@ -33,6 +33,18 @@ describe('on a terminal', () => {
     expect(screen).toContain('tty check --env ci: FAIL (exit 1)');
   });
 
+  it('marks a skipped node with its own sign, not the warning sign of a warning node', async () => {
+    const dir = workspace({ 'rollout.yaml': PLAYBOOK });
+    const run = await underTerminal(['check', '--env', 'ci'], dir);
+    const screen = run.stdout.replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '');
+    const lines = screen.split(/\r?\n/);
+    // The last frame drawn before the verdict: its top-level line for the skipped node.
+    const final = lines.filter((l) => /^\S+ after\b/.test(l)).at(-1);
+    expect(final?.trimEnd()).toMatch(/^↓ after\s+skipped: needs broken \(fail\)$/);
+    // The warning sign belongs to the warning node alone.
+    for (const line of lines.filter((l) => l.includes('⚠'))) expect(line).toContain('⚠ soft');
+  });
+
   it('--no-color and NO_COLOR drop the colour but keep the task list', async () => {
     const dir = workspace({ 'rollout.yaml': PLAYBOOK });
     for (const [args, env] of [[['--no-color'], {}], [[], { NO_COLOR: '1' }]] as const) {

@@ -1,5 +1,6 @@
 import { planLevels } from '../../plan/order.js';
 import type { Command, Plan } from '../../plan/types.js';
+import { renderMermaidFlowchart } from '../../report/mermaid.js';
 import { formatDuration } from '../../sdk/duration.js';
 import { openSession } from '../../session/index.js';
 import type { CommonOptions } from '../options.js';
@@ -46,9 +47,6 @@ function renderText(plan: Plan): string {
 }
 
 function renderMermaid(plan: Plan): string {
-  const index = new Map(plan.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['flowchart LR'];
-  for (const node of plan.nodes) lines.push(`  ${index.get(node.id)}["${node.id}<br/>${node.kind}"]`);
-  for (const node of plan.nodes) for (const need of node.needs) if (index.has(need)) lines.push(`  ${index.get(need)} --> ${index.get(node.id)}`);
-  return `${lines.join('\n')}\n`;
+  const edges = plan.nodes.flatMap((node) => node.needs.map((need): [string, string] => [need, node.id]));
+  return renderMermaidFlowchart(plan.nodes.map((n) => ({ id: n.id, label: [n.id, n.kind] })), edges);
 }
