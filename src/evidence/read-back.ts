@@ -1,33 +1,41 @@
-import { join } from 'node:path';
 import type { EvidenceAccess, EvidenceSummary } from '../sdk/types.js';
 import type { NodeResult } from '../run/types.js';
-import { verifyEvidenceFile, type EvidenceReport } from './verify.js';
-import { listEvidence } from './write.js';
+import { readChain } from './chain.js';
+import type { EvidenceReport } from './check-file.js';
+import { fileStore } from './file-store.js';
+import type { EvidenceStore } from './store.js';
 
-/** Evidence files of (playbook, env), newest first, each verified. */
-export function readEvidence(dir: string, env: string, playbook: string): Array<EvidenceSummary & { report?: EvidenceReport }> {
-  const envDir = join(dir, env);
-  return listEvidence(envDir, playbook)
-    .reverse()
-    .map((name) => {
-      const file = join(envDir, name);
-      const check = verifyEvidenceFile(file);
-      const report = check.report;
-      return {
-        file,
-        verified: check.ok,
-        message: check.message,
-        ...(report
-          ? { report, playbook: report.playbook.name, env: report.env, command: report.command, verdict: report.verdict, partial: report.partial, dryRun: report.dryRun, startedAt: report.startedAt }
-          : {}),
-      };
-    });
+/** A store, or an evidence directory (`file:DIR`). */
+export type StoreOrDir = EvidenceStore | string;
+const storeOf = (where: StoreOrDir): EvidenceStore => (typeof where === 'string' ? fileStore(where) : where);
+
+/**
+ * Evidence files of (playbook, env), newest first: the chain from its last-written file back,
+ * then files that verify but are off the chain, then those that do not verify, each newest
+ * name first. `verified` is the file's own digest and name (the chain is `verify`'s to judge).
+ */
+export function readEvidence(where: StoreOrDir, env: string, playbook: string): Array<EvidenceSummary & { report?: EvidenceReport }> {
+  const store = storeOf(where);
+  const chain = readChain(store, env, playbook);
+  const newestNameFirst = <T extends { name: string }>(files: T[]) => [...files].sort((a, b) => b.name.localeCompare(a.name));
+  return [...[...chain.ordered].reverse(), ...newestNameFirst(chain.offChain), ...newestNameFirst(chain.unreadable)].map(({ name, check }) => {
+    const report = check.report;
+    return {
+      file: store.locate(env, name),
+      verified: check.ok,
+      message: check.message,
+      ...(report
+        ? { report, playbook: report.playbook.name, env: report.env, command: report.command, verdict: report.verdict, partial: report.partial, dryRun: report.dryRun, startedAt: report.startedAt }
+        : {}),
+    };
+  });
 }
 
-export function evidenceAccess(dir: string, playbook: string): EvidenceAccess {
+export function evidenceAccess(where: StoreOrDir, playbook: string): EvidenceAccess {
+  const store = storeOf(where);
   return {
     playbook,
-    list: (env, name = playbook) => readEvidence(dir, env, name).map(({ report: _report, ...summary }) => summary),
+    list: (env, name = playbook) => readEvidence(store, env, name).map(({ report: _report, ...summary }) => summary),
   };
 }
 
@@ -38,10 +46,10 @@ const baseIdOf = (id: string) => id.replace(/\[.*$/, '');
  * verified, non-dry-run promote in which a node passed gives its values; the newest in which
  * it ran says whether it was done (for `ifPassed`).
  */
-export function promoteRecord(dir: string, env: string, playbook: string) {
+export function promoteRecord(where: StoreOrDir, env: string, playbook: string) {
   let cache: EvidenceReport[] | undefined;
   const promotes = () =>
-    (cache ??= readEvidence(dir, env, playbook)
+    (cache ??= readEvidence(where, env, playbook)
       .filter((e) => e.verified && e.report && e.report.command === 'promote' && !e.report.dryRun)
       .map((e) => ({ ...e.report!, evidence: e.file })));
   const nodesOf = (report: EvidenceReport, id: string) => report.nodes.filter((n) => n.id === id || baseIdOf(n.id) === id);

@@ -1,32 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DIGEST_PREFIX } from './render.js';
-import { sha256 } from './write.js';
+import { orderChain, readStored, type StoredEvidence } from './chain.js';
+import { checkEvidenceText, type FileCheck } from './check-file.js';
+import { fileStore } from './file-store.js';
+import type { EvidenceStore } from './store.js';
+
+export { readReport, type EvidenceReport, type FileCheck } from './check-file.js';
 
 export interface VerifyProblem {
   file: string;
   message: string;
-}
-
-export interface FileCheck {
-  ok: boolean;
-  message: string;
-  /** What the file says about itself, when it parses. */
-  report?: EvidenceReport;
-}
-
-export interface EvidenceReport {
-  verdict: string;
-  exitCode: number;
-  partial: boolean;
-  dryRun: boolean;
-  evidence: string;
-  playbook: { name: string; file: string; sha256: string };
-  env: string;
-  command: string;
-  startedAt: string;
-  previous: { fileName: string; sha256: string } | null;
-  nodes: Array<{ id: string; kind: string; status: string; observed: unknown; outputs: Record<string, unknown>; [key: string]: unknown }>;
 }
 
 /** Checks one file's digest and that it still carries its own name. */
@@ -37,72 +20,60 @@ export function verifyEvidenceFile(file: string): FileCheck {
   } catch {
     return { ok: false, message: 'cannot read the file' };
   }
-  const at = text.lastIndexOf(DIGEST_PREFIX);
-  if (at < 0) return { ok: false, message: 'no digest line: not rollout evidence, or cut short' };
-  const body = text.slice(0, at);
-  const match = /^<!-- rollout-digest sha256:([0-9a-f]{64}) -->\n?$/.exec(text.slice(at));
-  if (!match) return { ok: false, message: 'the digest line is damaged, or text follows it' };
-  if (sha256(body) !== match[1]) return { ok: false, message: 'digest mismatch: the file was changed after it was written' };
-  const report = readReport(body);
-  if (!report) return { ok: false, message: 'the JSON report block is missing or unreadable' };
-  if (report.evidence !== basename(file)) return { ok: false, message: `the file was renamed: it was written as ${report.evidence}` };
-  return { ok: true, message: 'digest ok', report };
-}
-
-export function readReport(body: string): EvidenceReport | undefined {
-  const start = body.lastIndexOf('\n```json\n');
-  if (start < 0) return undefined;
-  const end = body.indexOf('\n```', start + 8);
-  try {
-    return JSON.parse(body.slice(start + 9, end)) as EvidenceReport;
-  } catch {
-    return undefined;
-  }
+  return checkEvidenceText(text, basename(file));
 }
 
 /**
- * A file: its digest. A folder: every evidence file below it, and each chain of
- * (playbook, env): a deleted or reordered file breaks the chain.
+ * Every file of the store's environments, and each chain of (playbook, env): one line of
+ * files, each following the one written before it. A changed, deleted, reordered or inserted
+ * file, or a fork, is a problem.
  */
-export function verifyEvidence(target: string): { checked: number; problems: VerifyProblem[] } {
-  const files = statSync(target).isDirectory() ? findEvidence(target) : [target];
+export function verifyStore(store: EvidenceStore, envs = store.environments()): { checked: number; problems: VerifyProblem[] } {
   const problems: VerifyProblem[] = [];
-  const chains = new Map<string, Array<{ file: string; report: EvidenceReport }>>();
-  for (const file of files) {
-    const check = verifyEvidenceFile(file);
-    if (!check.ok || !check.report) {
-      problems.push({ file, message: check.message });
-      continue;
+  let checked = 0;
+  for (const env of envs) {
+    const names = store.names(env);
+    checked += names.length;
+    const chains = new Map<string, StoredEvidence[]>();
+    for (const name of names) {
+      const file = readStored(store, env, name);
+      if (!file.check.ok || !file.check.report) {
+        problems.push({ file: store.locate(env, name), message: file.check.message });
+        continue;
+      }
+      // The playbook named inside the file, exactly: `api` and `api-rollback-drill` are two chains.
+      const playbook = file.check.report.playbook.name;
+      chains.set(playbook, [...(chains.get(playbook) ?? []), file]);
     }
-    const key = `${dirname(file)}\u0000${check.report.playbook.name}`;
-    chains.set(key, [...(chains.get(key) ?? []), { file, report: check.report }]);
-  }
-  if (statSync(target).isDirectory()) {
-    for (const chain of chains.values()) {
-      chain.sort((a, b) => basename(a.file).localeCompare(basename(b.file)));
-      chain.forEach((link, i) => {
-        const before = chain[i - 1];
-        const previous = link.report.previous;
-        if (!before) {
-          if (previous) problems.push({ file: link.file, message: `chain broken: it follows ${previous.fileName}, which is missing` });
-          return;
-        }
-        if (!previous) problems.push({ file: link.file, message: `chain broken: it claims no predecessor, but ${basename(before.file)} comes before it` });
-        else if (previous.sha256 !== sha256(readFileSync(before.file))) {
-          problems.push({ file: link.file, message: previous.fileName === basename(before.file) ? `chain broken: ${previous.fileName} changed since` : `chain broken: it follows ${previous.fileName}, but ${basename(before.file)} stands before it (deleted or reordered)` });
-        }
-      });
+    for (const files of chains.values()) {
+      for (const off of orderChain(files, new Set(names)).offChain) problems.push({ file: store.locate(env, off.name), message: off.message });
     }
   }
-  return { checked: files.length, problems };
+  problems.sort((a, b) => a.file.localeCompare(b.file));
+  return { checked, problems };
 }
 
-function findEvidence(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findEvidence(path));
-    else if (entry.name.endsWith('.md') && !entry.name.startsWith('.')) out.push(path);
+/**
+ * A file: its digest. A folder: every folder below it that holds evidence files is an
+ * environment of the `file:` store around it, verified with its chains.
+ */
+export function verifyEvidence(target: string): { checked: number; problems: VerifyProblem[] } {
+  if (!statSync(target).isDirectory()) {
+    const check = verifyEvidenceFile(target);
+    return { checked: 1, problems: check.ok ? [] : [{ file: target, message: check.message }] };
   }
-  return out.sort();
+  let checked = 0;
+  const problems: VerifyProblem[] = [];
+  for (const folder of foldersWithEvidence(target)) {
+    const found = verifyStore(fileStore(dirname(folder)), [basename(folder)]);
+    checked += found.checked;
+    problems.push(...found.problems);
+  }
+  return { checked, problems };
+}
+
+function foldersWithEvidence(dir: string): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const here = entries.some((e) => e.isFile() && e.name.endsWith('.md') && !e.name.startsWith('.')) ? [dir] : [];
+  return [...here, ...entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => foldersWithEvidence(join(dir, e.name)))];
 }

@@ -1,19 +1,28 @@
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { RunResult } from '../run/types.js';
+import { sha256 } from './check-file.js';
+import { fileStore, placeFile } from './file-store.js';
 import { DIGEST_PREFIX, renderEvidenceBody, type EvidenceMeta } from './render.js';
+import type { ChainLink, EvidenceStore } from './store.js';
 
-export interface WriteEvidenceOptions {
-  dir: string;
+export { sha256 };
+
+export interface EvidenceOptions {
   /** Applied to the whole text before it is hashed: secrets never reach the file. */
   redact: (text: string) => string;
   meta: Omit<EvidenceMeta, 'fileName' | 'previous'>;
+  /** Where the file is kept when the store cannot take it (default `./.rollout/spool`). */
+  spoolDir?: string;
 }
 
-export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+/**
+ * Written: `path` is where the file is. Not written: why, and where the file was kept instead
+ * (`spooled`, `<spool>/<env>/<file>.md`), or — when even that failed — `spooled` is absent and
+ * `message` says both failures. The caller prints it loudly; the run's verdict stands.
+ */
+export type EvidenceWrite = { ok: true; path: string } | { ok: false; message: string; spooled?: string };
 
 /** `2026-11-23T10-15-30.123Z-payments-api-check-dry-run.md` */
 export function evidenceFileName(result: RunResult, suffix = ''): string {
@@ -21,48 +30,80 @@ export function evidenceFileName(result: RunResult, suffix = ''): string {
   return `${stamp}-${result.playbook.name}-${result.command}${result.dryRun ? '-dry-run' : ''}${result.partial ? '-partial' : ''}${suffix}.md`;
 }
 
-/** Evidence files of one playbook in an environment's folder, oldest first. */
-export function listEvidence(envDir: string, playbook: string): string[] {
-  let files: string[];
-  try {
-    files = readdirSync(envDir);
-  } catch {
-    return [];
-  }
-  const pattern = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[\\d.-]+Z-${playbook.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(check|promote|rollback|watch)(-|\\.md$)`);
-  return files.filter((f) => pattern.test(f) && f.endsWith('.md')).sort();
+/** The file's name and full text (body, then its digest line), linked to `previous`. */
+export function composeEvidence(result: RunResult, options: EvidenceOptions, previous: ChainLink | undefined, attempt = 1): { name: string; text: string } {
+  const name = evidenceFileName(result, attempt === 1 ? '' : `-${attempt}`);
+  const body = options.redact(renderEvidenceBody(result, { ...options.meta, fileName: name, ...(previous ? { previous } : {}) }));
+  return { name, text: `${body}${DIGEST_PREFIX}${sha256(body)} -->\n` };
 }
 
 /**
- * Writes the evidence atomically (temp file, fsync, hard link into place — which fails
- * rather than overwrite), chained to the previous file of the same playbook and env.
+ * Adds the run's evidence to the store, chained to the file last written for the same
+ * playbook and env (linked when it is stored, not when the run started). Never throws: when
+ * the store cannot take it, the file is kept in the spool and the result says where.
  */
-export function writeEvidence(result: RunResult, options: WriteEvidenceOptions): string {
-  const envDir = join(options.dir, result.env);
-  mkdirSync(envDir, { recursive: true });
-  const existing = listEvidence(envDir, result.playbook.name);
-  const last = existing[existing.length - 1];
-  const previous = last ? { fileName: last, sha256: sha256(readFileSync(join(envDir, last))) } : undefined;
-  for (let n = 1; ; n++) {
-    const fileName = evidenceFileName(result, n === 1 ? '' : `-${n}`);
-    const body = options.redact(renderEvidenceBody(result, { ...options.meta, fileName, ...(previous ? { previous } : {}) }));
-    const text = `${body}${DIGEST_PREFIX}${sha256(body)} -->\n`;
-    const target = join(envDir, fileName);
-    const temp = join(envDir, `.${fileName}.${process.pid}.tmp`);
-    const fd = openSync(temp, 'wx', 0o644);
+export function appendEvidence(store: EvidenceStore, result: RunResult, options: EvidenceOptions): EvidenceWrite {
+  let composed: { name: string; text: string } | undefined;
+  let lastTip: ChainLink | undefined;
+  let failure: string;
+  try {
+    const stored = store.append(result.env, result.playbook.name, (tip, attempt) => {
+      lastTip = tip;
+      return (composed = composeEvidence(result, options, tip, attempt));
+    });
+    if (stored.ok) return { ok: true, path: stored.location };
+    failure = stored.message;
+  } catch (error) {
+    failure = (error as Error).message;
+  }
+  const message = `the evidence could not be written to ${store.url}: ${failure}`;
+  let spooled: ReturnType<typeof spoolEvidence>;
+  try {
+    // Linked to the tip it saw, if any: `evidence push` re-links it to the store's tip later.
+    spooled = spoolEvidence(result.env, (attempt) => (attempt === 1 && composed ? composed : composeEvidence(result, options, lastTip, attempt)), options.spoolDir);
+  } catch (error) {
+    return { ok: false, message: `${message}; nor could it be rendered: ${(error as Error).message}` };
+  }
+  return spooled.ok ? { ok: false, message, spooled: spooled.path } : { ok: false, message: `${message}; nor could it be kept: ${spooled.message}` };
+}
+
+/**
+ * Keeps a file that the store did not take: in the spool (`./.rollout/spool/<env>/`), else in
+ * this user's temp folder, so the run's record survives a full or read-only disk where it can.
+ */
+export function spoolEvidence(env: string, compose: (attempt: number) => { name: string; text: string }, spoolDir = join('.rollout', 'spool')): { ok: true; path: string } | { ok: false; message: string } {
+  const failures: string[] = [];
+  for (const root of [spoolDir, join(tmpdir(), `rollout-spool-${process.getuid?.() ?? 'user'}`)]) {
+    const folder = resolve(root, env);
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(temp, target);
-      return target;
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(temp);
+      failures.push(`cannot create ${folder}: ${(error as Error).message}`);
+      continue;
+    }
+    for (let attempt = 1; attempt < 1000; attempt++) {
+      const { name, text } = compose(attempt);
+      const placed = placeFile(folder, name, text);
+      if (placed === 'placed') return { ok: true, path: join(folder, name) };
+      if (placed !== 'taken') {
+        failures.push(placed);
+        break;
+      }
     }
   }
+  return { ok: false, message: failures.join('; ') };
+}
+
+export interface WriteEvidenceOptions extends EvidenceOptions {
+  dir: string;
+}
+
+/**
+ * @deprecated The pre-store call (a directory, a path back, a throw on failure) kept until the
+ * session calls appendEvidence; it throws the same message appendEvidence returns.
+ */
+export function writeEvidence(result: RunResult, options: WriteEvidenceOptions): string {
+  const written = appendEvidence(fileStore(options.dir), result, options);
+  if (written.ok) return written.path;
+  throw new Error(written.spooled ? `${written.message}; it was kept in ${written.spooled}` : written.message);
 }

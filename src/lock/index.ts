@@ -5,15 +5,19 @@ import type { Plan } from '../plan/types.js';
 import type { ValidPlaybook } from '../playbook/validate.js';
 import { ciIdentity, currentHost, currentUser } from '../evidence/identity.js';
 import { acquireFileLock, type LockHolder } from './file-lock.js';
+import { lockPath } from './location.js';
 
 export type Held = { ok: true; release(): Promise<void> } | { ok: false; message: string };
 
 /**
  * Takes the lock of (playbook, env) for a mutating run, naming this run as its holder: a
- * file in the evidence directory, plus a lock in each system of the environment that keeps
- * one (a Kubernetes Lease), so runs from other machines are refused too.
+ * file in this machine's lock folder (see lockPath), plus a lock in each system of the
+ * environment that keeps one (a Kubernetes Lease), so runs from other machines are refused too.
+ * The old second argument (the evidence directory) is accepted and ignored: the lock no longer
+ * depends on where evidence goes.
  */
-export async function takeLock(plan: Plan, evidenceDir: string, valid?: ValidPlaybook): Promise<Held> {
+export async function takeLock(plan: Plan, ...rest: [ValidPlaybook?] | [string | undefined, ValidPlaybook?]): Promise<Held> {
+  const valid = typeof rest[0] === 'object' ? rest[0] : rest[1];
   const holder: LockHolder = {
     user: currentUser(),
     host: currentHost(),
@@ -22,7 +26,9 @@ export async function takeLock(plan: Plan, evidenceDir: string, valid?: ValidPla
     commandLine: ['rollout', ...process.argv.slice(2)].join(' '),
     startedAt: new Date().toISOString(),
   };
-  const file = acquireFileLock(evidenceDir, plan.env, plan.playbook.name, holder);
+  const where = lockPath(plan.playbook.name, plan.env);
+  if (!where.ok) return where;
+  const file = acquireFileLock(where.path, holder);
   if (!file.ok) return file;
   const releases: Array<() => Promise<void>> = [async () => file.release()];
   const releaseAll = async () => {

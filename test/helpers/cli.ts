@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ export interface CliRun extends ProcessResult {
 export async function rollout(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<CliRun> {
   const result = await runProcess([process.execPath, CLI, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
+    // One lock folder per working directory, as a machine would have one: parallel test files
+    // that reuse a playbook name do not lock each other out. Tests of the lock set their own.
+    env: { ...process.env, NO_COLOR: '1', CI: 'true', ROLLOUT_LOCK_DIR: testLockFolder(options.cwd ?? process.cwd()), ...options.env },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   let json: unknown;
@@ -27,6 +30,10 @@ export async function rollout(args: string[], options: { cwd?: string; env?: Rec
     }
   }
   return { ...result, ...(json !== undefined ? { json } : {}) };
+}
+
+function testLockFolder(cwd: string): string {
+  return join(tmpdir(), `rollout-test-locks-${createHash('sha256').update(cwd).digest('hex').slice(0, 12)}`);
 }
 
 /** A temp folder holding `rollout.yaml` (and any other files given). */
