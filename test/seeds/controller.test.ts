@@ -1,8 +1,8 @@
-import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import rollout from '../../checks/kubernetes/rollout.js';
 import rolloutUndo from '../../checks/kubernetes/rollout-undo.js';
 import { runKind, startFixtureApi, type FixtureApiServer } from '../helpers/kubernetes/api-server.js';
+import { setImage } from '../helpers/kubernetes/patch.js';
 
 // The fixture API server acts as the Deployment controller after a change, so a rollout and
 // its undo can be watched to the end (kubernetes.rollout follows `kubectl rollout status`).
@@ -11,23 +11,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/** A JSON patch of one container's image, as `kubectl set image` sends it. */
-function patchImage(api: FixtureApiServer, namespace: string, name: string, image: string): Promise<number> {
-  const body = JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }]);
-  return new Promise((resolve, reject) => {
-    const req = request(`${api.url}/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, {
-      method: 'PATCH',
-      ca: Buffer.from(api.caData, 'base64'),
-      headers: { authorization: `Bearer ${api.tokens.admin}`, 'content-type': 'application/json-patch+json' },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const summit = (api: FixtureApiServer) => ({ kubeconfig: api.kubeconfigPath, context: 'fixture', namespace: 'summit' });
 
@@ -53,7 +36,7 @@ describe('the fixture Deployment controller', () => {
 
   it('stalls a new template with ProgressDeadlineExceeded on the broken cluster, and completes the undo behind it', async () => {
     server = await startFixtureApi({ scenario: 'seeds-broken', controller: { delayMs: 100, progressDeadlineMs: 300 } });
-    expect(await patchImage(server, 'nova-prod', 'nova-api', 'gcr.io/rms-nova/nova-api:v9.9.9')).toBe(200);
+    expect(await setImage(server, 'nova-prod', 'nova-api', 'nova-api', 'gcr.io/rms-nova/nova-api:v9.9.9')).toBe(200);
     const settings = { kubeconfig: server.kubeconfigPath, context: 'fixture', namespace: 'nova-prod' };
     const stuck = await runKind(rollout, { name: 'nova-api', pollInterval: '100ms' }, server, { settings, timeoutMs: 5000 });
     expect(stuck.status).toBe('fail');
