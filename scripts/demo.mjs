@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 // `npm run demo`: bring up the seed fixture environment on loopback (scripts/fixture-env.mjs:
 // Kubernetes fixture API, Prometheus, PostgreSQL with standbys, backups, an HTTP service),
-// run one seed playbook's readiness gates and a rollback dry run against it, say where the
-// evidence is, and tear everything down.
+// run one seed playbook's readiness gates (DEMO_COMMAND=check, the default) or its whole
+// cut-over (DEMO_COMMAND=promote: gates, stages, soaks) and then a rollback dry run against
+// it, say where the evidence is, and tear everything down.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startFixtureEnv } from './fixture-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/src/cli/main.js`;
 const playbook = process.env.DEMO_PLAYBOOK ?? 'playbooks/distributed-postgres.yaml';
-const approvals = process.env.DEMO_APPROVALS ?? 'fixtures/seeds/approvals/dpg-cluster.yaml';
+// Each seed's sign-offs for the demo environments, named after the playbook.
+const APPROVALS = { 'distributed-postgres': 'dpg-cluster' };
+const seedName = playbook.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
+const approvals = process.env.DEMO_APPROVALS ?? `fixtures/seeds/approvals/${APPROVALS[seedName] ?? seedName}.yaml`;
+const command = process.env.DEMO_COMMAND ?? 'check';
 const environment = process.env.DEMO_ENV ?? 'demo';
 const evidenceDir = process.env.DEMO_EVIDENCE ?? 'evidence';
 
+if (!['check', 'promote'].includes(command)) {
+  console.error(`DEMO_COMMAND=${command}: expected check or promote`);
+  process.exit(2);
+}
 if (!existsSync(cli)) {
   console.error('dist/ is missing: run `npm ci` (it builds) or `npm run build` first.');
   process.exit(2);
@@ -45,9 +54,12 @@ console.log(`ready in ${fixture.startMs} ms: Prometheus ${fixture.env.PROM_URL},
 
 try {
   const common = ['-p', playbook, '--env', environment, '--evidence-dir', evidenceDir];
-  const checkCode = await rollout(['check', ...common, '--approvals', approvals], fixture.env);
+  // promote changes the fixture (the stand-ins in fixtures/seeds/bin/ record each change in $SEEDS_JOURNAL):
+  // --yes confirms it, as a CI job would; the rollback dry run then shows what the promote captured.
+  const checkCode = await rollout([command, ...common, '--approvals', approvals, ...(command === 'promote' ? ['--yes'] : [])], fixture.env);
+  if (command === 'promote') console.log(`\nthe stand-ins' journal (what the cut-over changed):\n${readFileSync(fixture.env.SEEDS_JOURNAL, 'utf8') || '(nothing)\n'}`);
   const rollbackCode = await rollout(['rollback', ...common, '--dry-run'], fixture.env);
-  console.log(`\ndemo: check exited ${checkCode}, rollback --dry-run exited ${rollbackCode}; evidence in ${evidenceDir}/${environment}/ (rollout evidence verify ${evidenceDir})`);
+  console.log(`\ndemo: ${command} exited ${checkCode}, rollback --dry-run exited ${rollbackCode}; evidence in ${evidenceDir}/${environment}/ (rollout evidence verify ${evidenceDir})`);
   if (environment === 'demo') console.log('to see the gates catch what the seed fears: DEMO_ENV=demo-broken npm run demo');
   await stop();
   process.exit(checkCode === 0 && rollbackCode === 0 ? 0 : 1);

@@ -1,3 +1,5 @@
+import type { FixtureApiServer } from '../fixtures/kubernetes/api-server.mjs';
+
 // Types for the plain-JS seed fixture environment, so the TypeScript test setup can use it.
 export interface FixtureEnv {
   /** Coordinates the seed playbooks read: KUBECONFIG, PROM_URL, DATABASE_URL, BACKUP_DIR, SEEDS_JOURNAL, ... */
@@ -6,6 +8,8 @@ export interface FixtureEnv {
   startMs: number;
   /** SQL as the superuser on the primary, over its socket; returns psql's unaligned output. */
   sql(text: string): Promise<string>;
+  /** The two fixture Kubernetes API servers: `healthy` (env demo, $KUBECONFIG) and `broken` (demo-broken). */
+  kubernetes: { healthy: FixtureApiServer; broken: FixtureApiServer };
   stop(): Promise<void>;
 }
 export function startFixtureEnv(options?: { tmpDir?: string }): Promise<FixtureEnv>;

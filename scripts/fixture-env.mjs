@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startApiServer } from '../fixtures/kubernetes/api-server.mjs';
 import { exposition, historyOpenMetrics, STEP_MS } from '../fixtures/seeds/metrics.mjs';
-import { DATABASE, freePort, PG_BIN, ROLE, sqlAsSuperuser, startPostgres, stopPostgresIn } from '../fixtures/seeds/postgres.mjs';
+import { DATABASE, PG_BIN, ROLE, sqlAsSuperuser, startPostgres, stopPostgresIn } from '../fixtures/seeds/postgres.mjs';
+import { onFreePort, startService } from '../fixtures/seeds/start.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -92,23 +93,38 @@ async function startPrometheus(dir, clock, targetPort) {
     `    static_configs: [{ targets: ["127.0.0.1:${targetPort}"] }]`,
     '',
   ].join('\n'));
-  const port = await freePort();
-  const log = join(dir, 'prometheus.log');
+  // Prometheus cannot report a port it chose itself: a port picked just before, another one if it was taken meanwhile.
+  return onFreePort((port) => launchPrometheus(dir, config, data, port));
+}
+
+/** Bounded readiness waits: on a loaded machine the first rule evaluation and scrape can take a while. */
+const PROMETHEUS_READY_MS = Number(process.env.SEEDS_PROMETHEUS_READY_MS ?? 60_000);
+
+async function launchPrometheus(dir, config, data, port) {
   const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=3650d', '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(join(dir, 'prometheus.pid'), String(child.pid));
+  // Without a listener, a failed spawn (ENOENT, EAGAIN on a loaded machine) would be an uncaught exception.
+  let spawnError;
+  child.on('error', (error) => void (spawnError = error));
+  writeFileSync(join(dir, 'prometheus.pid'), String(child.pid ?? ''));
   const chunks = [];
   child.stderr.on('data', (c) => chunks.push(c));
   const url = `http://127.0.0.1:${port}`;
   // Ready, the broken environment's error-rate alert firing (rules run every second), scraped once.
-  await waitFor(`Prometheus at ${url} (log: ${log})`, async () => {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${Buffer.concat(chunks).toString().slice(-2000)}`);
-    const alerts = await fetch(`${url}/api/v1/alerts`).then((r) => r.json()).catch(() => null);
-    const firing = alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
-    // …and the first scrape landed, so `up` answers and the live samples continue the history.
-    const up = firing && (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up{job="seeds"}')}`).then((r) => r.json()).catch(() => null));
-    return up?.data?.result?.[0]?.value?.[1] === '1';
-  }, 20_000);
+  try {
+    await waitFor(`Prometheus at ${url} to answer, fire the demo-broken alerts and scrape the service`, async () => {
+      if (spawnError) throw new Error(`could not run prometheus: ${spawnError.message}`);
+      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${Buffer.concat(chunks).toString().trim().slice(-2000)}`);
+      const alerts = await fetch(`${url}/api/v1/alerts`).then((r) => r.json()).catch(() => null);
+      const firing = alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
+      // …and the first scrape landed, so `up` answers and the live samples continue the history.
+      const up = firing && (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up{job="seeds"}')}`).then((r) => r.json()).catch(() => null));
+      return up?.data?.result?.[0]?.value?.[1] === '1';
+    }, PROMETHEUS_READY_MS);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return { url, child };
 }
 
@@ -183,11 +199,21 @@ function killRecordedPrometheus(dir) {
 async function stopAbandoned(base) {
   for (const name of readdirSync(base).filter((n) => n.startsWith('rollout-seeds-env-'))) {
     const dir = join(base, name);
-    const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8').trim() || 'NaN');
+    // No owner.pid yet: another environment is starting right now (concurrent starts), not abandoned.
+    let owner;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8').trim() || 'NaN');
+    } catch {
+      continue;
+    }
     if (!Number.isInteger(owner) || isAlive(owner)) continue;
-    killRecordedPrometheus(dir);
-    await stopPostgresIn(join(dir, 'pg'));
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      killRecordedPrometheus(dir);
+      await stopPostgresIn(join(dir, 'pg'));
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another start is cleaning the same folder up.
+    }
   }
 }
 
@@ -216,23 +242,30 @@ export async function startFixtureEnv(options = {}) {
     const http = createHttpServer(handler(clock));
     const httpPort = await listen(http);
     stops.push(() => new Promise((r) => { http.closeAllConnections(); http.close(() => r()); }));
-    const tls = await makeCertificate(dir, 90);
+    const tls = await startService('the HTTPS service (its certificate)', makeCertificate(dir, 90));
     const https = createHttpsServer({ key: tls.key, cert: tls.cert }, handler(clock));
     const httpsPort = await listen(https);
     clock.httpsUrl = `https://127.0.0.1:${httpsPort}`;
     stops.push(() => new Promise((r) => { https.closeAllConnections(); https.close(() => r()); }));
 
-    const [kube, kubeBroken, prometheus, postgres] = await Promise.all([
-      startApiServer({ scenario: 'seeds-healthy' }),
-      startApiServer({ scenario: 'seeds-broken' }),
-      startPrometheus(dir, clock, httpPort),
-      startPostgres({ root: join(dir, 'pg'), password, sqlDir: join(SEEDS, 'sql'), migrationsDir: join(SEEDS, 'migrations') }),
+    // All four start together; each registers its stop as soon as it is up, so a failure of one tears down the others.
+    const started = (service, promise, stopOf) => startService(service, promise).then((value) => {
+      stops.push(() => stopOf(value));
+      return value;
+    });
+    const results = await Promise.allSettled([
+      started('the fixture Kubernetes API server (seeds-healthy)', startApiServer({ scenario: 'seeds-healthy' }), (s) => s.close()),
+      started('the fixture Kubernetes API server (seeds-broken)', startApiServer({ scenario: 'seeds-broken' }), (s) => s.close()),
+      started('Prometheus', startPrometheus(dir, clock, httpPort), async (p) => p.child.kill('SIGTERM')),
+      started('PostgreSQL (primary and standbys)', startPostgres({ root: join(dir, 'pg'), password, sqlDir: join(SEEDS, 'sql'), migrationsDir: join(SEEDS, 'migrations') }), (p) => p.stop()),
     ]);
-    stops.push(() => kube.close(), () => kubeBroken.close(), async () => prometheus.child.kill('SIGTERM'), () => postgres.stop());
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+    if (failed.length) throw failed.length === 1 ? failed[0] : new Error(failed.map((e) => e.message).join('\n'));
+    const [kube, kubeBroken, prometheus, postgres] = results.map((r) => r.value);
 
     const url = (port) => `postgres://${ROLE}:${password}@127.0.0.1:${port}/${DATABASE}`;
     const pgEnv = { PGHOST: '127.0.0.1', PGPORT: String(postgres.primary.port), PGUSER: ROLE, PGPASSWORD: password, PGDATABASE: DATABASE, PG_BIN };
-    const artifacts = await makeArtifacts(dir, pgEnv);
+    const artifacts = await startService('backups and drill logs', makeArtifacts(dir, pgEnv));
     const env = {
       KUBECONFIG: kube.kubeconfigPath,
       SEEDS_KUBECONFIG_BROKEN: kubeBroken.kubeconfigPath,
@@ -280,7 +313,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   process.on('SIGINT', () => finish(130));
   process.on('SIGTERM', () => finish(143));
-  fixture = await startFixtureEnv();
+  try {
+    fixture = await startFixtureEnv();
+  } catch (error) {
+    // startFixtureEnv tore down what had started: say what failed, without a stack trace.
+    process.stderr.write(`fixture environment: ${error.message}\n`);
+    process.exit(1);
+  }
   if (stopping) await new Promise(() => {});
   if (command.length === 0) {
     process.stdout.write(`${JSON.stringify({ startMs: fixture.startMs, env: fixture.env })}\n`);

@@ -23,6 +23,8 @@ interface Seed {
   brokenReasons: RegExp[];
   /** Gates that would fail had the rollback dry run changed their system (e.g. undone a Deployment). */
   unchangedAfterRollback?: string[];
+  /** Rollback nodes that read a promote's captured value: without promote evidence, a dry run names them (error, exit 3). */
+  readsBack?: string[];
 }
 
 const SEEDS: Seed[] = [
@@ -38,6 +40,7 @@ const SEEDS: Seed[] = [
     approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
     brokenFails: ['replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts'],
     brokenReasons: [/replay is PAUSED/, /production-pre-rollout\.dump is 3d old, more than maxAge 2d/, /did not hold < 0\.001/],
+    readsBack: ['records-present'],
   },
   {
     file: 'playbooks/nova-rms.yaml',
@@ -53,6 +56,7 @@ const SEEDS: Seed[] = [
     brokenWarns: ['slow-burn'],
     brokenReasons: [/registry\.example\.com\/payments\/api:latest — uses :latest/, /no readinessProbe/],
     unchangedAfterRollback: ['images-immutable'],
+    readsBack: ['undo-api'],
   },
   {
     file: 'playbooks/summit.yaml',
@@ -125,7 +129,11 @@ describe.concurrent.each(SEEDS)('$file', (seed) => {
     const journal = env().SEEDS_JOURNAL!;
     const before = readFileSync(journal, 'utf8');
     const { exitCode, report } = await run(['rollback', '-p', seed.file, '--env', 'demo', '--dry-run']);
-    expect(exitCode, JSON.stringify(report.nodes, null, 1)).toBe(0);
+    // No promote ran in this evidence dir: what the rollback reads back from one is named, not guessed.
+    const unresolved = report.nodes.filter((n) => n.status === 'error');
+    expect(unresolved.map((n) => n.id)).toEqual(seed.readsBack ?? []);
+    for (const node of unresolved) expect(node.message).toMatch(/no promote evidence of this environment records it passing/);
+    expect(exitCode, JSON.stringify(report.nodes, null, 1)).toBe(seed.readsBack ? 3 : 0);
     expect(report.nodes.filter((n) => n.status === 'dry-run').length).toBeGreaterThan(0);
     // The stand-ins record every change they are asked for: none was.
     expect(readFileSync(journal, 'utf8')).toBe(before);
