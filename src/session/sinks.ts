@@ -36,7 +36,7 @@ export async function writeSinks(result: RunResult, evidence: string | undefined
     }
   }
   if (sinks.metricsFile || sinks.pushgateway) {
-    const metrics = await import('../report/metrics.js');
+    const metrics = await import('./metrics-sink.js');
     if (sinks.metricsFile) {
       try {
         await metrics.writeMetricsFile(result, sinks.metricsFile);
