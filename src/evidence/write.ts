@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../run/types.js';
 import { sha256 } from './check-file.js';
-import { fileStore, placeFile } from './file-store.js';
+import { placeFile } from './file-store.js';
 import { DIGEST_PREFIX, renderEvidenceBody, type EvidenceMeta } from './render.js';
 import type { ChainLink, EvidenceStore } from './store.js';
 
@@ -92,18 +92,4 @@ export function spoolEvidence(env: string, compose: (attempt: number) => { name:
     }
   }
   return { ok: false, message: failures.join('; ') };
-}
-
-export interface WriteEvidenceOptions extends EvidenceOptions {
-  dir: string;
-}
-
-/**
- * @deprecated The pre-store call (a directory, a path back, a throw on failure) kept until the
- * session calls appendEvidence; it throws the same message appendEvidence returns.
- */
-export function writeEvidence(result: RunResult, options: WriteEvidenceOptions): string {
-  const written = appendEvidence(fileStore(options.dir), result, options);
-  if (written.ok) return written.path;
-  throw new Error(written.spooled ? `${written.message}; it was kept in ${written.spooled}` : written.message);
 }

@@ -16,8 +16,7 @@ export type Held = { ok: true; release(): Promise<void> } | { ok: false; message
  * The old second argument (the evidence directory) is accepted and ignored: the lock no longer
  * depends on where evidence goes.
  */
-export async function takeLock(plan: Plan, ...rest: [ValidPlaybook?] | [string | undefined, ValidPlaybook?]): Promise<Held> {
-  const valid = typeof rest[0] === 'object' ? rest[0] : rest[1];
+export async function takeLock(plan: Plan, valid?: ValidPlaybook): Promise<Held> {
   const holder: LockHolder = {
     user: currentUser(),
     host: currentHost(),

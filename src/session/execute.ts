@@ -1,3 +1,4 @@
+import { fileStore } from '../evidence/file-store.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
 import { takeLock } from '../lock/index.js';
 import type { ValidPlaybook } from '../playbook/validate.js';
@@ -52,7 +53,7 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
   }
   const releases: Array<() => Promise<void>> = [];
   const lock = async (): Promise<string | undefined> => {
-    const held = await takeLock(plan, request.evidenceDir, valid);
+    const held = await takeLock(plan, valid);
     if (!held.ok) return held.message;
     releases.push(held.release);
     return undefined;
@@ -99,7 +100,7 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
 async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
-  const evidence = recordEvidence(result, request.evidenceDir, {
+  const evidence = recordEvidence(result, fileStore(request.evidenceDir), {
     user: identity.user,
     host: identity.host,
     ci: identity.ci,

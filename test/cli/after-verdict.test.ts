@@ -20,7 +20,7 @@ describe('what happens after the verdict is said', () => {
     const dir = workspace({ 'rollout.yaml': PASSING, 'not-a-dir': 'a file, not a folder\n' });
     const run = await rollout(['check', '--env', 'ci', '--evidence-dir', 'not-a-dir'], { cwd: dir });
     expect(run.exitCode).toBe(0);
-    expect(run.stderr).toMatch(/error: evidence could not be written to not-a-dir .*kept in the spool: .*\.rollout\/spool\/ci\/.*-t-check\.md/);
+    expect(run.stderr).toMatch(/error: the evidence could not be written to file:.*not-a-dir: .*; kept in the spool: .*\.rollout\/spool\/ci\/.*-t-check\.md/);
     const spooled = readdirSync(join(dir, '.rollout', 'spool', 'ci'));
     expect(spooled).toHaveLength(1);
     expect(readFileSync(join(dir, '.rollout', 'spool', 'ci', spooled[0]!), 'utf8')).toContain('**Verdict: PASS**');
