@@ -3,7 +3,7 @@ import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readdir
 import { join, resolve } from 'node:path';
 import { acquireFileLock, type LockResult } from '../lock/file-lock.js';
 import { readChain } from './chain.js';
-import { currentHost, currentUser } from './identity.js';
+import { currentHost, currentUser } from '../identity/identity.js';
 import type { AppendResult, ComposeEvidence, EvidenceStore } from './store.js';
 
 const APPEND_WAIT_MS = 30_000;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import type { ValidPlaybook } from '../playbook/validate.js';
-import { ciIdentity, currentHost, currentUser } from '../evidence/identity.js';
+import { ciIdentity, currentHost, currentUser } from '../identity/identity.js';
 import { acquireFileLock, type LockHolder } from './file-lock.js';
 import { lockPath } from './location.js';
 

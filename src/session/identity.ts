@@ -1,4 +1,4 @@
-import { ciIdentity, currentHost, currentUser, gitCommit } from '../evidence/identity.js';
+import { ciIdentity, currentHost, currentUser, gitCommit } from '../identity/identity.js';
 
 /** Who runs this, where, from what — computed once per run, shared by locks, approvals and evidence. */
 export interface RunIdentity {
