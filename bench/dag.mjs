@@ -75,6 +75,19 @@ pump();
 `;
 }
 
+/**
+ * The same scheduler with each child started through execa (what `exec` would use if it took
+ * the dependency): the difference to bare.mjs is execa's own cost per process.
+ */
+function toExecaScheduler(nodes) {
+  return toBareNodeScheduler(nodes)
+    .replace("import { spawn } from 'node:child_process';", `import { execa } from ${JSON.stringify(import.meta.resolve('execa'))};`)
+    .replace(
+      /const child = spawn\([^;]*;\n\s*child\.stdout\.on[^\n]*\n\s*child\.on\('close', \(\) => \{/,
+      `execa('sleep', ['${sleepS}'], { detached: true, reject: false, stdin: 'ignore', buffer: true, cleanup: false }).then(() => {`,
+    );
+}
+
 function timeOnce(argv, cwd) {
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
@@ -96,6 +109,7 @@ try {
   writeFileSync(join(dir, 'dag.yaml'), toPlaybook(nodes));
   writeFileSync(join(dir, 'Makefile'), toMakefile(nodes));
   writeFileSync(join(dir, 'bare.mjs'), toBareNodeScheduler(nodes));
+  writeFileSync(join(dir, 'execa.mjs'), toExecaScheduler(nodes));
   const criticalPathS = levels * Number(sleepS);
   const totalWorkS = nodes.length * Number(sleepS);
   const lowerBoundS = Math.max(criticalPathS, totalWorkS / concurrency);
@@ -104,6 +118,7 @@ try {
   const contenders = [
     { name: `make -j${concurrency}`, argv: ['make', '-s', `-j${concurrency}`] },
     { name: `node bare.mjs (bare spawn scheduler: the floor for a Node runner)`, argv: [process.execPath, 'bare.mjs'] },
+    { name: `node execa.mjs (the same scheduler, each child through execa)`, argv: [process.execPath, 'execa.mjs'] },
     { name: `rollout check --concurrency ${concurrency} --reporter plain`, argv: [process.execPath, cli, ...common, '--reporter', 'plain'] },
     { name: `rollout check --concurrency ${concurrency} --reporter json`, argv: [process.execPath, cli, ...common, '--reporter', 'json'] },
   ];
@@ -130,6 +145,11 @@ try {
     const m = median(t);
     console.log(`| \`${c.name}\` | ${m.toFixed(2)} | ${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)} | ${(m / makeS).toFixed(3)} | ${(m / lowerBoundS).toFixed(3)} |`);
   }
+  const bareS = median(times.get(contenders[1].name));
+  const execaS = median(times.get(contenders[2].name));
+  const pairs = times.get(contenders[1].name).map((b, i) => times.get(contenders[2].name)[i] - b);
+  const rolloutS = median(times.get(contenders[3].name));
+  console.log(`execa − bare spawn: median ${(execaS - bareS).toFixed(3)} s (paired per run: median ${median(pairs).toFixed(3)} s, ${pairs.map((d) => d.toFixed(3)).join(' ')}) = ${(((execaS - bareS) / bareS) * 100).toFixed(2)} % of the bare DAG run, ${(((execaS - bareS) / rolloutS) * 100).toFixed(2)} % of rollout's (threshold for using execa in exec: 2 %)`);
   const r = median(runPhase);
   console.log(`| rollout's run phase alone (json \`durationMs\`: first node start → last node end) | ${r.toFixed(2)} | ${Math.min(...runPhase).toFixed(2)}–${Math.max(...runPhase).toFixed(2)} | ${(r / makeS).toFixed(3)} | ${(r / lowerBoundS).toFixed(3)} |`);
 } finally {

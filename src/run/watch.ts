@@ -53,7 +53,7 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
   // due at the deadline may run a short closing allowance past it, and a round still running
   // at `stopAt` is CANCELLED — its checks are stopped (their children get SIGTERM, grace,
   // SIGKILL) and its evaluations discarded, so the watch overruns by at most the time its
-  // checks take to stop. A round that the last one's duration says cannot finish by `stopAt`
+  // checks take to stop (bounded by the runner's SETTLE_MS). A round that the last one's duration says cannot finish by `stopAt`
   // is not started.
   const stopAt = endsAt + Math.min(options.intervalMs / 2, CLOSING_ALLOWANCE_MS);
   let firedBlocker: History | undefined;
