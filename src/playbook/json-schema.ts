@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDuration } from '../sdk/duration.js';
-import type { CheckDefinition } from '../sdk/types.js';
+import type { CheckDefinition, SystemDefinition } from '../sdk/types.js';
 import { nodeSchema, playbookSchema } from './schema.js';
 
 // `rollout schema`: JSON Schema (draft-07, what editors' YAML language servers read) made from
@@ -11,6 +11,7 @@ import { nodeSchema, playbookSchema } from './schema.js';
 type Json = Record<string, unknown>;
 
 export type KindSchemaSource = Pick<CheckDefinition, 'kind' | 'summary' | 'params'>;
+export type SystemSchemaSource = Pick<SystemDefinition, 'name' | 'summary' | 'settings'>;
 
 const REFERENCE: Json = {
   type: 'string',
@@ -78,8 +79,8 @@ const DOCS = {
 
 const TO_JSON = { io: 'input', unrepresentable: 'any', target: 'draft-7' } as const;
 
-/** The playbook JSON Schema, with `with:` checked per kind for the kinds given. */
-export function buildPlaybookJsonSchema(kinds: KindSchemaSource[]): Json {
+/** The playbook JSON Schema, with `with:` checked per kind, and each environment's systems. */
+export function buildPlaybookJsonSchema(kinds: KindSchemaSource[], systems: SystemSchemaSource[] = []): Json {
   const plainNode = withoutSchemaKeyword(toJsonSchema(nodeSchema));
   const root = toJsonSchema(playbookSchema);
   const node = describeNode(plainNode, kinds);
@@ -89,6 +90,7 @@ export function buildPlaybookJsonSchema(kinds: KindSchemaSource[]): Json {
   describeProperties(properties.defaults!, DOCS.defaults);
   describeProperties(properties.rollback!, DOCS.rollback);
   describeProperties((properties.stages!.items as Json), DOCS.stage);
+  if (systems.length) (properties.environments as Json).additionalProperties = environmentJsonSchema(systems);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'rollout playbook v1',
@@ -111,6 +113,16 @@ function describeNode(plain: Json, kinds: KindSchemaSource[]): Json {
     return { if: { properties: { uses: { const: k.kind } }, required: ['uses'] }, then: { properties: { with: params }, ...required } };
   });
   return node;
+}
+
+/** vars, and each system as one connection or a map of named ones (`primary`, `standby`). */
+function environmentJsonSchema(systems: SystemSchemaSource[]): Json {
+  const properties: Record<string, Json> = { vars: { type: 'object', description: 'Values for ${vars.NAME}.' } };
+  for (const system of systems) {
+    const settings = allowReferences(withoutSchemaKeyword(toJsonSchema(system.settings)));
+    properties[system.name] = { description: system.summary, anyOf: [settings, { type: 'object', description: 'Named connections; a node picks one with connection:.', additionalProperties: settings }] };
+  }
+  return { type: 'object', properties, additionalProperties: false };
 }
 
 function paramsJsonSchema(kind: KindSchemaSource): Json {

@@ -146,6 +146,15 @@ describe('rollout schema in an editor (yaml-language-server as the client)', () 
     expect(diagnostics.filter((d) => ![8, 9, 12].includes(d.range.start.line)).map((d) => `${d.range.start.line}: ${d.message}`)).toEqual([]);
   });
 
+  it("flags a system an environment cannot hold, and a system's unknown setting", async () => {
+    const text = ['version: 1', 'name: x', 'environments:', '  staging:', '    postgress: { url: "${secret:DATABASE_URL}" }', '    postgres: { url: "${secret:DATABASE_URL}", sslmod: require }', 'gates: []'].join('\n');
+    const diagnostics = await server.open(pathToFileURL(join(dir, 'env.yaml')).href, text);
+    const lines = diagnostics.map((d) => d.range.start.line);
+    expect(diagnostics.find((d) => d.range.start.line === 4)?.message).toMatch(/postgress.*not allowed/i);
+    expect(lines).toContain(5);
+    expect(lines.every((line) => line === 4 || line === 5)).toBe(true);
+  });
+
   it('completes the parameters of the kind a node uses, and the kinds', async () => {
     const uri = pathToFileURL(join(dir, 'complete.yaml')).href;
     const text = ['version: 1', 'name: x', 'environments: { ci: {} }', 'gates:', '  - id: probe', '    uses: http', '    with:', '      ', '  - id: other', '    uses: '].join('\n');

@@ -4,6 +4,7 @@ import { out } from '../output.js';
 
 export async function schemaCommand(): Promise<number> {
   const kinds = await Promise.all(Object.values(registry.kinds).map((load) => load()));
-  out(`${JSON.stringify(buildPlaybookJsonSchema(kinds), null, 2)}\n`);
+  const systems = await Promise.all(Object.values(registry.systems).map((load) => load()));
+  out(`${JSON.stringify(buildPlaybookJsonSchema(kinds, systems), null, 2)}\n`);
   return 0;
 }
