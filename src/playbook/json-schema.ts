@@ -162,7 +162,9 @@ export function durationPattern(schema: z.ZodType): string | undefined {
   let pattern: string | undefined;
   if (isDuration) {
     const n = '\\d+(?:\\.\\d+)?';
-    const core = schema.safeParse('1h30m').success ? `(?=\\d)(?:${n}d)?(?:${n}h)?(?:${n}m(?!s))?(?:${n}s)?(?:${n}ms)?` : `${n}(?:ms|s|m|h|d)`;
+    const units = schema.safeParse('1h30m').success ? `(?=\\d)(?:${n}d)?(?:${n}h)?(?:${n}m(?!s))?(?:${n}s)?(?:${n}ms)?` : `${n}(?:ms|s|m|h|d)`;
+    // A timeout refuses zero (it would mean none).
+    const core = schema.safeParse('0s').success ? units : `(?!(?:0+(?:\\.0+)?(?:ms|s|m|h|d))+$)${units}`;
     pattern = schema.safeParse('${vars.x}').success ? `^(?:${core}|.*\\$\\{.*)$` : `^${core}$`;
   }
   patterns.set(schema, pattern);

@@ -177,7 +177,7 @@ describe('rollout schema in an editor (yaml-language-server as the client)', () 
 });
 
 describe('rollout schema: durations as patterns', () => {
-  const samples = ['500ms', '30s', '5m', '2h', '7d', '1.5h', '1h30m', '2m30s', '30m1h', '5', '5 minutes', '', 'm', '5mm', '${vars.soak}', '1h 30m'];
+  const samples = ['500ms', '30s', '5m', '2h', '7d', '1.5h', '1h30m', '2m30s', '30m1h', '5', '5 minutes', '', 'm', '5mm', '${vars.soak}', '1h 30m', '0s', '0.0ms', '0h0m', '1h1h'];
 
   it('the pattern accepts exactly what the duration parser accepts', () => {
     const pattern = new RegExp(durationPattern(duration)!);
