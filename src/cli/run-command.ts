@@ -2,7 +2,8 @@ import { extname } from 'node:path';
 import type { Command, Plan } from '../plan/types.js';
 import { formatDuration } from '../sdk/duration.js';
 import type { RunEvent } from '../run/types.js';
-import { renderSummary, createPlainRenderer } from '../report/plain.js';
+import { createPlainRenderer } from '../report/plain.js';
+import { reporters } from '../report/reporters.js';
 import { renderRollbackSteps } from '../report/rollback-steps.js';
 import { renderWatchRound } from '../report/watch-round.js';
 import { parseInstant, renderDocument, runSession, type DocumentReporter, type SessionRequest } from '../session/index.js';
@@ -107,7 +108,7 @@ export async function runCommand(command: Command, opts: RunCommandOptions, watc
   if (documentToStdout) out(renderDocument(reporter as DocumentReporter, result, evidencePath));
   else {
     if (command === 'rollback') out(renderRollbackSteps(result));
-    out(renderSummary(result, evidencePath ?? '(not written — see the error above)'));
+    out(reporters.plain(result, { evidence: evidencePath ?? '(not written — see the error above)' }));
   }
   for (const line of outcome.sinkErrors) err(`error: ${line}\n`);
   return outcome.exitCode;

@@ -1,15 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { renderJson } from '../report/json.js';
-import { renderJunit } from '../report/junit.js';
-import { renderMarkdownSummary } from '../report/markdown.js';
+import { reporters } from '../report/reporters.js';
 import type { RunResult } from '../run/types.js';
 import type { DocumentReporter, SinkRequest } from './types.js';
 
 /** The report documents, by name: each a pure rendering of the (already redacted) result. */
 export function renderDocument(reporter: DocumentReporter, result: RunResult, evidence: string | undefined): string {
-  if (reporter === 'json') return renderJson(result, evidence ? { evidence } : {});
-  if (reporter === 'junit') return renderJunit(result);
-  return renderMarkdownSummary(result, evidence ?? '(not written)');
+  return reporters[reporter](result, evidence ? { evidence } : {});
 }
 
 /**
