@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { defineCheck, type CheckContext, type CheckResult, type LabelledValue, type Scalar } from '../../src/sdk/index.js';
+import { defineCheck, loadCa, maskUrl, tlsSettings, type CheckContext, type CheckResult, type LabelledValue, type Scalar } from '../../src/sdk/index.js';
 import { getAgents, sendRequest, type Response } from './client.js';
 import { JSON_PATH_SOURCE, parseJsonPath, selectJsonPath } from './json-path.js';
 import { probeTcp, readServerCertificate } from './tls.js';
@@ -24,13 +22,7 @@ const params = z.strictObject({
     .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
     .optional()
     .describe('A string is sent as is; a map or list as JSON (content-type: application/json).'),
-  tls: z
-    .strictObject({
-      insecureSkipVerify: z.boolean().optional().describe('Accept any certificate (self-signed staging); tlsDaysLeft still reports the dates.'),
-      ca: z.string().optional().describe('PEM text, or the path of a PEM file (relative to the playbook), to trust.'),
-    })
-    .optional()
-    .describe('TLS trust for https:// URLs: { ca, insecureSkipVerify }.'),
+  tls: tlsSettings.optional().describe('TLS trust for https:// URLs: { ca, insecureSkipVerify }.'),
   followRedirects: z.boolean().optional().describe('Follow up to 5 redirects (default false: a 302 is observed as 302).'),
 });
 
@@ -59,6 +51,7 @@ export default defineCheck({
   },
   defaultExpect: (observe) => (observe === undefined || observe === 'status' ? '== 200' : undefined),
   mutates: (p: Params) => p.method !== 'GET' && p.method !== 'HEAD',
+  mutatesWhen: 'when method is not GET/HEAD',
   outputs: { status: 'the response status code', body: 'the body (parsed when JSON), when under 64 KB' },
   examples: [
     '- id: api-healthy\n  uses: http\n  with: { url: "https://api.example.com/v1/health" }',
@@ -70,7 +63,7 @@ export default defineCheck({
   async run(p, ctx) {
     const observe = ctx.observe ?? 'status';
     const url = new URL(p.url);
-    const ca = await loadCa(p, ctx);
+    const ca = await loadCa(p.tls?.ca, ctx.cwd);
     if (typeof ca === 'object') return ca;
     if (observe === 'tlsDaysLeft') return observeCertificate(url, p, ca, ctx);
 
@@ -127,17 +120,6 @@ function requestHeaders(p: Params): Record<string, string> {
 function encodeBody(body: Params['body']): Buffer | undefined {
   if (body === undefined) return undefined;
   return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-}
-
-async function loadCa(p: Params, ctx: CheckContext): Promise<string | undefined | { error: string }> {
-  const ca = p.tls?.ca;
-  if (ca === undefined || ca.includes('-----BEGIN')) return ca;
-  const path = isAbsolute(ca) ? ca : resolve(ctx.cwd, ca);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    return { error: `tls.ca: cannot read ${path}: ${(error as Error).message}` };
-  }
 }
 
 function observeResponse(observe: string, response: Response): CheckResult {
@@ -217,12 +199,4 @@ async function observeCertificate(url: URL, p: Params, ca: string | undefined, c
     };
   }
   return { observed: Math.round(daysLeft * 100) / 100, details: { notes }, outputs: { validTo: cert.validTo.toISOString() } };
-}
-
-/** The evidence shows which host was probed, never a password in the URL. */
-function maskUrl(url: URL): string {
-  if (!url.password) return url.href;
-  const masked = new URL(url.href);
-  masked.password = '***';
-  return masked.href;
 }

@@ -1,8 +1,8 @@
 import type * as K8s from '@kubernetes/client-node';
 import type { CheckContext, CheckResult, EvaluationError } from '../../src/sdk/index.js';
 import { formatDuration } from '../../src/sdk/index.js';
-import { confineToContext, describeMissingContext, kubeconfigPaths, readKubeconfig } from './kubeconfig.js';
-import { kubernetesSettings } from './system.js';
+import { openKubeconfig } from './kubeconfig.js';
+import kubernetesSystem from './system.js';
 
 /** A failure to talk to the API server, already worded for the evidence. */
 export class KubeError extends Error {
@@ -69,22 +69,19 @@ export async function withKube(ctx: CheckContext, namespace: string | undefined,
 }
 
 async function connect(ctx: CheckContext): Promise<Connection | EvaluationError> {
-  const info = ctx.connection('kubernetes');
-  if (!info) return { error: 'this environment has no kubernetes: settings (kubeconfig context and namespace)' };
-  const parsed = kubernetesSettings.safeParse(info.settings);
-  if (!parsed.success) return { error: `kubernetes settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  const settings = parsed.data;
-  const paths = kubeconfigPaths(settings, ctx.cwd, ctx.env);
-  const key = `kubernetes:${paths.join(':')}:${settings.context}:${info.name}`;
+  const info = kubernetesSystem.connectionOf(ctx);
+  if ('error' in info) return info;
+  const settings = info.settings;
+  const key = `kubernetes:${settings.kubeconfig ?? ctx.env.KUBECONFIG ?? ''}:${settings.context}:${info.name}`;
   try {
     return await ctx.shared(key, async () => {
-      const { config, read } = await readKubeconfig(paths);
-      const missing = describeMissingContext(config, settings.context, read, paths);
-      if (missing) throw new KubeError(`kubernetes ${missing}`);
+      // Confined without the namespace: the client reads the context's own default below.
+      const opened = await openKubeconfig({ ...settings, namespace: undefined }, ctx.cwd, ctx.env);
+      if (!opened.ok) throw new KubeError(`kubernetes ${opened.message}`);
       const lib = await import('@kubernetes/client-node');
       const kc = new lib.KubeConfig();
       // Load only the named context: the client cannot reach another cluster by accident.
-      kc.loadFromString(confineToContext(config, settings.context));
+      kc.loadFromString(opened.confined);
       const cluster = kc.getCurrentCluster();
       const contextNamespace = kc.getContextObject(settings.context)?.namespace;
       return {

@@ -90,3 +90,23 @@ export function confineToContext(config: KubeconfigDocument, context: string, na
   const users = config.users.filter((u) => u.name === entry.context?.user);
   return stringify({ apiVersion: 'v1', kind: 'Config', preferences: {}, clusters, users, contexts: [entry], 'current-context': context });
 }
+
+export type OpenedKubeconfig =
+  | { ok: true; paths: string[]; config: KubeconfigDocument; context: string; /** A kubeconfig of that context alone, namespace applied. */ confined: string }
+  | { ok: false; message: string };
+
+/**
+ * The one place a kubeconfig is opened: the files kubectl would read, the context checked to
+ * exist (never a fall-back to the current one), and a copy confined to that context.
+ */
+export async function openKubeconfig(
+  settings: KubeconfigSource & { context: string; namespace?: string },
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<OpenedKubeconfig> {
+  const paths = kubeconfigPaths(settings, cwd, env);
+  const { config, read } = await readKubeconfig(paths);
+  const missing = describeMissingContext(config, settings.context, read, paths);
+  if (missing) return { ok: false, message: missing };
+  return { ok: true, paths, config, context: settings.context, confined: confineToContext(config, settings.context, settings.namespace) };
+}

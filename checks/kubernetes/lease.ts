@@ -1,7 +1,7 @@
 import type * as K8s from '@kubernetes/client-node';
 import type { LockRequest, LockResult, SystemInfo } from '../../src/sdk/index.js';
-import { confineToContext, describeMissingContext, kubeconfigPaths, readKubeconfig } from './kubeconfig.js';
-import { kubernetesSettings } from './system.js';
+import { openKubeconfig } from './kubeconfig.js';
+import type { KubernetesSettings } from './settings.js';
 
 const LEASE_SECONDS = 900;
 const RENEW_MS = 5 * 60_000;
@@ -11,17 +11,14 @@ const RENEW_MS = 5 * 60_000;
  * run — from any machine that can reach the cluster — sees who holds it and is refused. An
  * expired Lease (its holder died without releasing it) is taken over.
  */
-export async function takeLease(settings: Record<string, unknown>, info: SystemInfo, request: LockRequest): Promise<LockResult> {
-  const parsed = kubernetesSettings.parse(settings);
-  const paths = kubeconfigPaths(parsed, info.cwd, info.env);
-  const { config, read } = await readKubeconfig(paths);
-  const missing = describeMissingContext(config, parsed.context, read, paths);
-  if (missing) return { ok: false, message: missing };
+export async function takeLease(settings: KubernetesSettings, info: SystemInfo, request: LockRequest): Promise<LockResult> {
+  const opened = await openKubeconfig(settings, info.cwd, info.env);
+  if (!opened.ok) return { ok: false, message: opened.message };
   const lib = (await import('@kubernetes/client-node')) as typeof K8s;
   const kc = new lib.KubeConfig();
-  kc.loadFromString(confineToContext(config, parsed.context, parsed.namespace));
+  kc.loadFromString(opened.confined);
   const api = kc.makeApiClient(lib.CoordinationV1Api);
-  const namespace = parsed.namespace ?? kc.getContextObject(parsed.context)?.namespace ?? 'default';
+  const namespace = settings.namespace ?? kc.getContextObject(settings.context)?.namespace ?? 'default';
   const name = request.name;
   const now = () => new Date();
   const body = (resourceVersion?: string): K8s.V1Lease => ({

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { formatDuration, parseDuration, type CheckContext, type EvaluationError } from '../../src/sdk/index.js';
+import { formatDuration, type CheckContext, type EvaluationError } from '../../src/sdk/index.js';
+import { buildConfig } from './config.js';
+import postgresSystem from './system.js';
 
 /** The part of a pg client a kind uses. */
 export interface Queryable {
@@ -15,93 +16,11 @@ interface Connection {
   password: string | undefined;
 }
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. Only the password goes. */
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/(password\s*=\s*)('[^']*'|\S+)/gi, '$1***');
-  }
-}
-
-function readSettings(settings: Record<string, unknown>) {
-  const text = (key: string) => (typeof settings[key] === 'string' ? (settings[key] as string) : undefined);
-  const raw = settings.connectTimeout;
-  const connectTimeoutMs = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDuration(raw) : undefined;
-  return {
-    url: text('url') ?? '',
-    sslmode: text('sslmode'),
-    sslrootcert: text('sslrootcert'),
-    connectTimeoutMs: connectTimeoutMs ?? 10_000,
-    poolSize: typeof settings.poolSize === 'number' ? settings.poolSize : 4,
-    applicationName: text('applicationName') ?? 'rollout',
-  };
-}
-
-/** libpq's sslmode meanings, applied explicitly (pg's own parsing of sslmode differs). */
-function sslOption(mode: string | undefined, rootcert: string | undefined): pg.PoolConfig['ssl'] | string {
-  const ca = rootcert ? readFileSync(rootcert, 'utf8') : undefined;
-  switch (mode) {
-    case undefined:
-    case 'disable':
-      return false;
-    case 'require':
-      return ca ? { ca, checkServerIdentity: () => undefined } : { rejectUnauthorized: false };
-    case 'verify-ca':
-      if (!ca) return 'sslmode verify-ca needs sslrootcert (the CA certificate file)';
-      return { ca, checkServerIdentity: () => undefined };
-    case 'verify-full':
-      return ca ? { ca } : { rejectUnauthorized: true };
-    default:
-      return `sslmode ${mode} is not supported; use disable, require, verify-ca or verify-full`;
-  }
-}
-
-function buildConfig(settings: Record<string, unknown>): { config: pg.PoolConfig; label: string; password?: string } | EvaluationError {
-  const s = readSettings(settings);
-  let url: URL;
-  try {
-    url = new URL(s.url);
-  } catch {
-    return { error: `postgres url is not a URL: ${maskUrl(s.url)} (expected postgres://user:password@host:5432/database)` };
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    return { error: `postgres url must start with postgres:// or postgresql://, got ${maskUrl(s.url)}` };
-  }
-  // sslmode/sslrootcert in the URL are applied by us, the setting winning over the URL.
-  const mode = s.sslmode ?? url.searchParams.get('sslmode') ?? undefined;
-  const rootcert = s.sslrootcert ?? url.searchParams.get('sslrootcert') ?? undefined;
-  url.searchParams.delete('sslmode');
-  url.searchParams.delete('sslrootcert');
-  let ssl: ReturnType<typeof sslOption>;
-  try {
-    ssl = sslOption(mode, rootcert);
-  } catch (error) {
-    return { error: `cannot read sslrootcert ${rootcert}: ${(error as Error).message}` };
-  }
-  if (typeof ssl === 'string') return { error: ssl };
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
-  return {
-    label: maskUrl(url.toString()),
-    password,
-    config: {
-      connectionString: url.toString(),
-      ssl,
-      max: s.poolSize,
-      connectionTimeoutMillis: s.connectTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      application_name: s.applicationName,
-    },
-  };
-}
-
 /** The run's pool for the node's connection: one per connection per run, closed by the core. */
 async function connectionFor(ctx: CheckContext): Promise<Connection | EvaluationError> {
-  const info = ctx.connection('postgres');
-  if (!info) return { error: 'no postgres connection: add `postgres: { url: ... }` to the environment' };
-  const built = buildConfig(info.settings);
+  const info = postgresSystem.connectionOf(ctx);
+  if ('error' in info) return info;
+  const built = await buildConfig(info.settings, ctx.cwd);
   if ('error' in built) return built;
   const label = info.name === 'default' ? built.label : `${info.name} (${built.label})`;
   const key = `postgres:${info.name}:${JSON.stringify(info.settings)}`;
@@ -262,51 +181,6 @@ async function cancelBackend(config: pg.PoolConfig, pid: number): Promise<void> 
   } finally {
     await canceller.end().catch(() => {});
   }
-}
-
-/** Quotes an identifier, keeping `schema.table` as two parts. */
-export function quoteName(name: string): string {
-  return name
-    .split('.')
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join('.');
-}
-
-/** Rows for the evidence: at most `max`, values made printable. */
-export function evidenceRows(rows: Array<Record<string, unknown>>, max: number): Array<Record<string, unknown>> {
-  return rows.slice(0, max).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, printable(v)])));
-}
-
-/** A driver value as something `expect` can compare: numbers, strings, booleans. */
-export function printable(value: unknown): string | number | boolean | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
-  if (isInterval(value)) return intervalSeconds(value);
-  return JSON.stringify(value);
-}
-
-interface IntervalLike {
-  toPostgres(): string;
-  years?: number;
-  months?: number;
-  days?: number;
-  hours?: number;
-  minutes?: number;
-  seconds?: number;
-  milliseconds?: number;
-}
-
-export function isInterval(value: unknown): value is IntervalLike {
-  return typeof value === 'object' && value !== null && typeof (value as IntervalLike).toPostgres === 'function' && 'toISO' in value;
-}
-
-/** An interval in seconds (months as 30 days, as PostgreSQL's own EXTRACT(EPOCH) does). */
-export function intervalSeconds(i: IntervalLike): number {
-  const days = (i.years ?? 0) * 365.25 + (i.months ?? 0) * 30 + (i.days ?? 0);
-  return days * 86_400 + (i.hours ?? 0) * 3600 + (i.minutes ?? 0) * 60 + (i.seconds ?? 0) + (i.milliseconds ?? 0) / 1000;
 }
 
 /** For `rollback --dry-run`: does the server answer, and in what state is it (without changing anything)? */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { evidenceRows, printable, probeServer, withConnection } from './client.js';
+import { probeServer, withConnection } from './client.js';
+import { evidenceRows, printable } from './values.js';
 
 const params = z.strictObject({
   statements: z.array(z.string().min(1)).min(1, 'give at least one SQL statement').describe('SQL statements, run in order'),

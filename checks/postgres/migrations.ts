@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { quoteName, withConnection } from './client.js';
+import { withConnection } from './client.js';
+import { quoteName } from './values.js';
 
 const params = z
   .strictObject({

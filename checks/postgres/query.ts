@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Observation } from '../../src/sdk/index.js';
-import { evidenceRows, isInterval, printable, withConnection } from './client.js';
+import { withConnection } from './client.js';
+import { evidenceRows, isInterval, printable } from './values.js';
 
 const params = z.strictObject({
   sql: z.string().min(1, 'sql is required, e.g. "SELECT count(*) FROM pg_stat_activity"').describe('One SQL statement, run read-only'),

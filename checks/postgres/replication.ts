@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type CheckResult, type LabelledValue } from '../../src/sdk/index.js';
-import { evidenceRows, withConnection, type Queryable } from './client.js';
+import { withConnection, type Queryable } from './client.js';
+import { evidenceRows } from './values.js';
 
 const params = z.strictObject({
   standbys: z.array(z.string().min(1)).optional().describe('application_name of standbys that must be connected; a missing one fails the node'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { quoteName, withConnection } from './client.js';
+import { withConnection } from './client.js';
+import { quoteName } from './values.js';
 
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]);
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
-import { probeServer, quoteName, withConnection } from './client.js';
+import { probeServer, withConnection } from './client.js';
+import { quoteName } from './values.js';
 
 // SQLSTATEs that mean "this server does not accept writes now": read-only, disk full, shutting down.
 const REFUSED = new Set(['25006', '53100', '57P01', '57P03', '42501']);

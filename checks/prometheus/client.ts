@@ -1,6 +1,7 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { CheckContext, EvaluationError } from '../../src/sdk/index.js';
-import { parseDuration } from '../../src/sdk/index.js';
+import { loadCa, maskUrl } from '../../src/sdk/index.js';
+import prometheusSystem from './system.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A response larger than this is refused rather than buffered (a runaway query). */
@@ -23,85 +24,42 @@ export interface Client {
   request(path: string, options?: { query?: URLSearchParams; form?: URLSearchParams }): Promise<Response | EvaluationError>;
 }
 
-interface Settings {
-  url: string;
-  headers: Record<string, string>;
-  insecureSkipVerify: boolean;
-  ca?: string;
-  requestTimeoutMs: number;
-  alertmanagerUrl?: string;
-}
-
 /**
  * The client for the node's `prometheus` connection. The HTTP agent (keep-alive sockets) is
  * created once per run and TLS configuration, through `ctx.shared`, so a playbook of fifty
  * queries opens a handful of connections, not fifty.
  */
 export async function connect(ctx: CheckContext, target: Target = 'prometheus'): Promise<Client | EvaluationError> {
-  const connection = ctx.connection('prometheus');
-  if (!connection) return { error: 'this environment has no prometheus connection: add `prometheus: { url: ... }` under the environment' };
-  const settings = readSettings(connection.settings);
-  if ('error' in settings) return settings;
+  const connection = prometheusSystem.connectionOf(ctx);
+  if ('error' in connection) return connection;
+  const settings = connection.settings;
   const base = target === 'alertmanager' ? settings.alertmanagerUrl : settings.url;
   if (!base) return { error: 'source: alertmanager needs `alertmanagerUrl` in the environment\'s prometheus connection' };
   const baseUrl = new URL(base);
-  const ca = await readCa(settings.ca, ctx.cwd);
+  const ca = await loadCa(settings.tls?.ca, ctx.cwd);
   if (typeof ca === 'object') return ca;
   const https = baseUrl.protocol === 'https:';
-  const agentKey = `prometheus.agent ${https ? 'https' : 'http'} ${settings.insecureSkipVerify} ${ca ?? ''}`;
+  const insecureSkipVerify = settings.tls?.insecureSkipVerify === true;
+  const headers = settings.headers ?? {};
+  const requestTimeoutMs = settings.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const agentKey = `prometheus.agent ${https ? 'https' : 'http'} ${insecureSkipVerify} ${ca ?? ''}`;
   const agent = await ctx.shared<HttpAgent>(
     agentKey,
     async () => {
       const options = { keepAlive: true, maxSockets: 16 };
       if (!https) return new (await import('node:http')).Agent(options);
-      return new (await import('node:https')).Agent({ ...options, rejectUnauthorized: !settings.insecureSkipVerify, ...(ca ? { ca } : {}) });
+      return new (await import('node:https')).Agent({ ...options, rejectUnauthorized: !insecureSkipVerify, ...(ca ? { ca } : {}) });
     },
     (value) => value.destroy(),
   );
-  const displayUrl = maskUrl(baseUrl);
+  // Paths are appended to it: no trailing slash.
+  const displayUrl = maskUrl(baseUrl).replace(/\/$/, '');
   return {
     displayUrl,
     target,
     request: (path, options = {}) =>
-      send({ baseUrl, path, options, agent, headers: settings.headers, ctx, requestTimeoutMs: settings.requestTimeoutMs, displayUrl, target }),
+      send({ baseUrl, path, options, agent, headers, ctx, requestTimeoutMs, displayUrl, target }),
   };
-}
-
-/** Settings arrive either as written (timeout `"5s"`) or already parsed by the system schema. */
-function readSettings(raw: Record<string, unknown>): Settings | EvaluationError {
-  if (typeof raw.url !== 'string' || !/^https?:\/\//.test(raw.url)) return { error: 'the prometheus connection needs `url: http://host:9090`' };
-  const tls = (raw.tls ?? {}) as { insecureSkipVerify?: unknown; ca?: unknown };
-  const timeout = raw.timeout;
-  const requestTimeoutMs =
-    timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : typeof timeout === 'number' ? timeout : parseDuration(String(timeout));
-  if (requestTimeoutMs === undefined) return { error: `prometheus connection: timeout "${String(timeout)}" is not a duration (e.g. 10s)` };
-  return {
-    url: raw.url,
-    headers: (raw.headers ?? {}) as Record<string, string>,
-    insecureSkipVerify: tls.insecureSkipVerify === true,
-    ca: typeof tls.ca === 'string' ? tls.ca : undefined,
-    requestTimeoutMs,
-    alertmanagerUrl: typeof raw.alertmanagerUrl === 'string' ? raw.alertmanagerUrl : undefined,
-  };
-}
-
-async function readCa(ca: string | undefined, cwd: string): Promise<string | undefined | EvaluationError> {
-  if (!ca || ca.includes('-----BEGIN')) return ca;
-  const { readFile } = await import('node:fs/promises');
-  const { resolve } = await import('node:path');
-  const file = resolve(cwd, ca);
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    return { error: `cannot read tls.ca ${file}: ${(error as Error).message}` };
-  }
-}
-
-/** `https://user:secret@host/` → `https://user:***@host`: the evidence still names the host. */
-export function maskUrl(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = '***';
-  return copy.href.replace(/\/$/, '');
 }
 
 interface SendArgs {

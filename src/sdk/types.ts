@@ -182,6 +182,8 @@ export interface CheckDefinition<P = any> {
   unit?: Unit;
   /** Whether running this changes a system. Must be declared. */
   mutates: boolean | ((params: P) => boolean);
+  /** When `mutates` depends on params: the condition in words, for docs (`when method is not GET/HEAD`). */
+  mutatesWhen?: string;
   /** The environment system this kind connects to (`postgres`), if any. */
   system?: string;
   /** Param fields that become a process argv: `${secret:...}` is refused there (visible in `ps`). */
@@ -234,6 +236,22 @@ export interface SystemDefinition {
    * from different machines cannot interleave. `name` identifies (playbook, env).
    */
   lock?(settings: Record<string, unknown>, info: SystemInfo, request: LockRequest): Promise<LockResult>;
+}
+
+/** What a family writes in `defineSystem`: hooks take the settings its schema parsed. */
+export interface SystemSpec<S> {
+  name: string;
+  summary: string;
+  /** Said when a node needs the system and the environment has none: `add postgres: { url: ... }`. */
+  missingHint?: string;
+  guard?(settings: S, info: SystemInfo): Promise<string | undefined>;
+  childEnv?(settings: S, info: SystemInfo): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>;
+  lock?(settings: S, info: SystemInfo, request: LockRequest): Promise<LockResult>;
+}
+
+/** A system as the core sees it, plus the node's connection with its settings parsed, for the family's kinds. */
+export interface TypedSystem<S> extends SystemDefinition {
+  connectionOf(ctx: CheckContext): { name: string; settings: S } | EvaluationError;
 }
 
 export interface LockRequest {

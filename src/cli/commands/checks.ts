@@ -10,7 +10,8 @@ export async function checksCommand(kind?: string): Promise<number> {
     const lines = ['Check kinds (rollout checks KIND for parameters):', ''];
     for (const name of Object.keys(registry.kinds).sort()) {
       const definition = await registry.kinds[name]!();
-      lines.push(`  ${name.padEnd(30)} ${definition.summary}${mutates(definition) ? '  [mutates]' : ''}`);
+      const mutation = describeMutation(definition);
+      lines.push(`  ${name.padEnd(30)} ${definition.summary}${mutation ? `  [${mutation}]` : ''}`);
     }
     out(`${lines.join('\n')}\n`);
     return 0;
@@ -25,8 +26,10 @@ export async function checksCommand(kind?: string): Promise<number> {
   return 0;
 }
 
-function mutates(definition: CheckDefinition): boolean | string {
-  return typeof definition.mutates === 'function' ? 'depends on parameters' : definition.mutates;
+/** `mutates`, `mutates when method is not GET/HEAD`, or undefined for a kind that only looks. */
+function describeMutation(definition: CheckDefinition): string | undefined {
+  if (typeof definition.mutates === 'function') return `mutates ${definition.mutatesWhen ?? 'depending on its parameters'}`;
+  return definition.mutates ? 'mutates' : undefined;
 }
 
 export function describeKind(definition: CheckDefinition): string {
@@ -43,7 +46,13 @@ export function describeKind(definition: CheckDefinition): string {
   if (definition.observeChoices) lines.push(`observe: ${definition.observeChoices.help.join(', ')}`);
   const fallback = effectiveExpect(definition, undefined, undefined);
   if (definition.observes !== 'verdict') lines.push(`Default expect: ${fallback ?? 'none — the node must state one'}`);
-  lines.push(`Mutates: ${mutates(definition) === true ? 'yes (not run in --dry-run; under gates/verify it needs mutates: true)' : mutates(definition) === false ? 'no' : 'depends on parameters'}`);
+  const mutation =
+    typeof definition.mutates === 'function'
+      ? `${definition.mutatesWhen ?? 'depending on its parameters'} (then as a mutating kind: not run in --dry-run, needs mutates: true under gates/verify)`
+      : definition.mutates
+        ? 'yes (not run in --dry-run; under gates/verify it needs mutates: true)'
+        : 'no';
+  lines.push(`Mutates: ${mutation}`);
   if (definition.system) lines.push(`Connects to: environments.<env>.${definition.system}`);
   if (definition.outputs) lines.push('Outputs:', ...Object.entries(definition.outputs).map(([k, v]) => `  ${k}: ${v}`));
   if (definition.examples?.length) lines.push('', 'Examples:', ...definition.examples.map((e) => e.split('\n').map((l) => `  ${l}`).join('\n')));
