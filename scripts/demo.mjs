@@ -15,8 +15,9 @@ const playbook = process.env.DEMO_PLAYBOOK ?? 'playbooks/distributed-postgres.ya
 // Each seed's sign-offs for the demo environments, named after the playbook.
 const APPROVALS = { 'distributed-postgres': 'dpg-cluster' };
 const seedName = playbook.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
-const approvals = process.env.DEMO_APPROVALS ?? `fixtures/seeds/approvals/${APPROVALS[seedName] ?? seedName}.yaml`;
 const command = process.env.DEMO_COMMAND ?? 'check';
+// promote also needs the stages' approvals, which `check` would refuse (it does not plan them).
+const approvals = process.env.DEMO_APPROVALS ?? `fixtures/seeds/approvals/${APPROVALS[seedName] ?? seedName}${command === 'promote' ? '.promote' : ''}.yaml`;
 const environment = process.env.DEMO_ENV ?? 'demo';
 const evidenceDir = process.env.DEMO_EVIDENCE ?? 'evidence';
 

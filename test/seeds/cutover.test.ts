@@ -45,7 +45,7 @@ interface Seed {
 const SEEDS: Seed[] = [
   {
     file: 'playbooks/trackshift.yaml',
-    approvals: 'fixtures/seeds/approvals/trackshift.yaml',
+    approvals: 'fixtures/seeds/approvals/trackshift.promote.yaml',
     stageApprovals: { 'stakeholders-on-call': 'Otto Orchestrator-SRE' },
     cutover: [
       'traffic tenants --enable f1-telemetry,clinic --observers read-only',
@@ -62,7 +62,7 @@ const SEEDS: Seed[] = [
   },
   {
     file: 'playbooks/nova-rms.yaml',
-    approvals: 'fixtures/seeds/approvals/nova-rms.yaml',
+    approvals: 'fixtures/seeds/approvals/nova-rms.promote.yaml',
     stageApprovals: { 'plan-reviewed': 'Ian Commander' },
     cutover: ['maintenance pause-cron billing-drill pipelines', 'terraform init', 'terraform plan -var-file=../fixtures/seeds/terraform/production.tfvars -out=nova.tfplan', 'terraform apply nova.tfplan'],
     broken: {
@@ -80,7 +80,7 @@ const SEEDS: Seed[] = [
   },
   {
     file: 'playbooks/distributed-postgres.yaml',
-    approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
+    approvals: 'fixtures/seeds/approvals/dpg-cluster.promote.yaml',
     stageApprovals: { 'notify-window': 'Olga Operations' },
     cutover: ['docker service update --force --detach=false dpg_app --replicas 0', 'docker stack deploy -c docker-compose.production.yml distributed-pg-cluster', 'docker service update dpg_app --replicas 3'],
     broken: {
@@ -99,7 +99,7 @@ const SEEDS: Seed[] = [
   },
   {
     file: 'playbooks/summit.yaml',
-    approvals: 'fixtures/seeds/approvals/summit.yaml',
+    approvals: 'fixtures/seeds/approvals/summit.promote.yaml',
     stageApprovals: { 'manual-validation': 'Oni On-call' },
     cutover: [
       'maintenance on report-studio', ['make migrate-postgres', 'make migrate-neo4j'],
@@ -122,7 +122,7 @@ const SEEDS: Seed[] = [
   },
   {
     file: 'playbooks/fastapi-service.yaml',
-    approvals: 'fixtures/seeds/approvals/fastapi-service.yaml',
+    approvals: 'fixtures/seeds/approvals/fastapi-service.promote.yaml',
     stageApprovals: {},
     cutover: [10, 50, 100].map((w) => `traffic shift --service api --weight ${w}`),
     broken: {
