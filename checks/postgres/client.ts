@@ -26,6 +26,17 @@ export function maskUrl(url: string): string {
   }
 }
 
+/** A bare `%` in a typed password means itself (decodeURIComponent would throw on it). */
+function decodePercent(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 function readSettings(settings: Record<string, unknown>) {
   const text = (key: string) => (typeof settings[key] === 'string' ? (settings[key] as string) : undefined);
   const raw = settings.connectTimeout;
@@ -82,7 +93,9 @@ function buildConfig(settings: Record<string, unknown>): { config: pg.PoolConfig
     return { error: `cannot read sslrootcert ${rootcert}: ${(error as Error).message}` };
   }
   if (typeof ssl === 'string') return { error: ssl };
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const password = url.password ? decodePercent(url.password) : undefined;
+  // The driver decodes the password strictly: hand it one that is encoded exactly once.
+  if (password !== undefined) url.password = encodeURIComponent(password);
   return {
     label: maskUrl(url.toString()),
     password,
