@@ -86,15 +86,18 @@ export async function sendRequest(spec: RequestSpec, agents: Agents, signal: Abo
   }
 }
 
+const CROSS_ORIGIN_HEADERS = /^(accept|accept-language|accept-encoding|user-agent|content-type|content-length|cache-control)$/i;
+
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
 function redirectedSpec(spec: RequestSpec, status: number, next: URL): RequestSpec {
   const headers = { ...spec.headers };
-  // Credentials stay with the origin they were written for.
+  // Credentials stay with the origin they were written for. Any header may carry one
+  // (X-Api-Key, X-Auth-Token, ...), so another origin gets only content negotiation.
   if (next.origin !== spec.url.origin) {
-    for (const name of Object.keys(headers)) if (/^(authorization|cookie|proxy-authorization)$/i.test(name)) delete headers[name];
+    for (const name of Object.keys(headers)) if (!CROSS_ORIGIN_HEADERS.test(name)) delete headers[name];
   }
   const keepsMethod = status === 307 || status === 308 || spec.method === 'HEAD';
   if (keepsMethod) return { ...spec, url: next, headers };

@@ -42,7 +42,9 @@ export async function buildConfig(s: PostgresSettings, cwd: string): Promise<{ c
   if (typeof ca === 'object') return ca;
   const ssl = sslOption(mode, ca);
   if (typeof ssl === 'string') return { error: ssl };
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const password = url.password ? decodePercent(url.password) : undefined;
+  // The driver decodes the password strictly: hand it one that is encoded exactly once.
+  if (password !== undefined) url.password = encodeURIComponent(password);
   return {
     label: maskUrl(url.toString()),
     password,
@@ -55,4 +57,15 @@ export async function buildConfig(s: PostgresSettings, cwd: string): Promise<{ c
       application_name: s.applicationName,
     },
   };
+}
+
+/** A bare `%` in a typed password means itself (decodeURIComponent would throw on it). */
+function decodePercent(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }

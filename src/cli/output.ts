@@ -20,7 +20,8 @@ export function installRedaction(): void {
     };
     flushers.push(flush);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      redacting.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      // Bytes as they come: a character cut across two writes is joined by the stream.
+      redacting.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk));
       // A live terminal must not lag: release what is held back once writes pause.
       clearTimeout(timer);
       timer = setTimeout(flush, 30);

@@ -33,6 +33,8 @@ export interface RunDeps {
   evidence?: EvidenceAccess;
   /** A message means: resolve this node's values and show them, but do not run it (dry runs). */
   notRun?: (node: PlanNode) => string | undefined;
+  /** Whether a text holds a secret in any form: a command line that does is refused, not run. */
+  holdsSecret?: (text: string) => boolean;
 }
 
 const SATISFIES_NEEDS: ReadonlySet<NodeStatus> = new Set(['pass', 'quiet', 'dry-run']);
@@ -122,6 +124,9 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
       params = checked.data as Record<string, unknown>;
       expect = resolved.expect;
     }
+    // ${nodes.X.outputs...} is known only now: a secret that came through it must not reach ps.
+    const inArgv = deps.holdsSecret && findSecretInArgv(definition, params, deps.holdsSecret);
+    if (inArgv) return { ...skipped(node, `with.${inArgv}: after resolving references the command line holds a secret, visible to every user in ps; pass it through env: and read it in the command`), status: 'error', startedAt: started.toISOString() };
     const notRun = deps.notRun?.(node);
     if (notRun) return { ...skipped(node, notRun), params, ...(expect !== undefined ? { expected: expect } : {}), status: 'dry-run', startedAt: started.toISOString() };
     const anchorAt = deps.anchorFor?.(node);
@@ -170,6 +175,17 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
 function atClock(at: Date): () => Date {
   const offset = at.getTime() - Date.now();
   return () => new Date(Date.now() + offset);
+}
+
+/** The path (`command[2]`) of the first argv value that holds a secret. */
+function findSecretInArgv(definition: CheckDefinition, params: Record<string, unknown>, holdsSecret: (text: string) => boolean): string | undefined {
+  const search = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'string' || typeof value === 'number') return holdsSecret(String(value)) ? path : undefined;
+    if (Array.isArray(value)) return value.map((item, i) => search(item, `${path}[${i}]`)).find(Boolean);
+    if (value && typeof value === 'object') return Object.entries(value).map(([key, item]) => search(item, `${path}.${key}`)).find(Boolean);
+    return undefined;
+  };
+  return (definition.argvFields ?? []).map((field) => search(params[field], field)).find(Boolean);
 }
 
 export function skipped(node: PlanNode, message: string): NodeResult {

@@ -84,6 +84,8 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
         ...(request.at ? { at: request.at } : {}),
         // Redact the data before a renderer formats or truncates it: a cut secret cannot be matched.
         onEvent: (event) => io.onEvent?.(redactor.redactValue(event)),
+        // A secret that reaches a command line through ${nodes.X.outputs} is refused at run time.
+        holdsSecret: (text) => redactor.holdsSecret(text),
         ...readBack(request, plan.playbook.name),
         operator: operator.value,
         evidence: evidenceAccess(request.evidenceDir, plan.playbook.name),
@@ -100,14 +102,16 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
 async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
-  const evidence = recordEvidence(result, fileStore(request.evidenceDir), {
+  // Values are redacted field by field before anything renders them; a second pass over the
+  // rendered text would only mangle identifiers (and is what once renamed evidence files).
+  const evidence = recordEvidence(result, fileStore(request.evidenceDir), redactor.redactValue({
     user: identity.user,
     host: identity.host,
     ci: identity.ci,
     commandLine: identity.commandLine,
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
-  }, redact);
+  }), redact);
   const sinkErrors = await writeSinks(result, evidence.ok ? evidence.path : undefined, request.sinks ?? {}, redact);
   // A verdict that could not be recorded is not a plain pass: the spool keeps the evidence
   // (the verdict stands, as DESIGN says), but a lost file or a missing report makes a pass an error.

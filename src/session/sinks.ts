@@ -26,7 +26,7 @@ export async function writeSinks(result: RunResult, evidence: string | undefined
   const errors: SinkErrors = { record: [], metrics: [] };
   if (sinks.reportFile) {
     try {
-      writeFileSync(sinks.reportFile.path, redact(renderDocument(sinks.reportFile.reporter, result, evidence)));
+      writeFileSync(sinks.reportFile.path, renderDocument(sinks.reportFile.reporter, result, evidence));
     } catch (error) {
       errors.record.push(`report: could not write ${sinks.reportFile.path}: ${redact((error as Error).message)}`);
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/secrets/redactor.js';
 import { rollout, workspace } from '../helpers/cli.js';
+import { cluster, sql } from '../helpers/postgres/index.js';
 
 const SECRET = 'hunter2-Tr0ub4dor&3 s3cr3t/+x';
 const forms = [
@@ -115,5 +116,30 @@ describe('secret connection URLs', () => {
     const redactor = new Redactor();
     redactor.add('postgres://app:pw@db.internal:5432/payments');
     expect(redactor.redact('postgres://app:pw@db.internal:5432/payments')).toBe('***');
+  });
+});
+
+describe('a connection URL whose password holds a bare %', () => {
+  it('still connects, and only the password is masked in the report', async () => {
+    const password = 'pa%ss w/rd-9';
+    await sql(cluster().primary.url, `DROP ROLE IF EXISTS rollout_pct; CREATE ROLE rollout_pct LOGIN PASSWORD '${password}'`);
+    // As a user types it: the bare % left alone, the space and slash percent-encoded.
+    const url = `postgres://rollout_pct:pa%ss%20w%2Frd-9@127.0.0.1:${cluster().primary.port}/postgres`;
+    const dir = workspace({
+      'rollout.yaml': `version: 1
+name: pct
+environments:
+  ci:
+    postgres: { url: "\${secret:DATABASE_URL}" }
+gates:
+  - { id: one, uses: postgres.query, with: { sql: "select 1" }, expect: "== 1" }
+  - { id: down, uses: postgres.query, with: { sql: "select 1/0" }, expect: "== 1" }
+`,
+    });
+    const run = await rollout(['check', '--env', 'ci', '--reporter', 'json'], { cwd: dir, env: { DATABASE_URL: url } });
+    expect(run.stderr).toBe('');
+    expect(run.json.nodes.find((n: { id: string }) => n.id === 'one').status).toBe('pass');
+    const all = run.stdout + readdirSync(join(dir, 'evidence', 'ci')).map((f) => readFileSync(join(dir, 'evidence', 'ci', f), 'utf8')).join('\n');
+    expect(all).not.toMatch(/pa%ss|pa%25ss|w%2Frd|w\/rd/);
   });
 });

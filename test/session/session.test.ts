@@ -102,4 +102,17 @@ describe('the run session, in process', () => {
     expect(readFileSync(outcome.evidence.path, 'utf8')).not.toContain('s3cr3t-value-42');
     expect(outcome.exitCode).toBe(1);
   });
+
+  it('a secret that reaches a command line through ${nodes.X} is refused at run time: the child never starts', async () => {
+    const dir = workspace({
+      'rollout.yaml': 'version: 1\nname: s\nenvironments: { ci: {} }\ngates:\n  - { id: read, uses: exec, with: { command: [sh, -c, "printf %s $T"], env: { T: "${secret:ARGV_TOKEN}" } }, observe: stdout, expect: "!= x" }\n  - { id: pass-on, uses: exec, needs: [read], with: { command: [sh, -c, "touch ran", "${nodes.read.observed}"] } }\n',
+    });
+    const outcome = await runSession(request(dir, { processEnv: { ...process.env, ARGV_TOKEN: 'argv-secret-98765' } }), quiet());
+    if (!outcome.ran) throw new Error('expected a run');
+    const node = outcome.result.nodes.find((n) => n.id === 'pass-on')!;
+    expect(node.status).toBe('error');
+    expect(node.message).toMatch(/command line holds a secret/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(JSON.stringify(outcome.result)).not.toContain('argv-secret-98765');
+  });
 });
