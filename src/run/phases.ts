@@ -97,7 +97,10 @@ export async function runPromote(plan: Plan, deps: RunDeps): Promise<RunResult> 
       continue;
     }
     const failure = await runStage(phases, stage, of, notRun);
-    if (failure && stage.onFailure === 'rollback' && !rollback) rollback = await runRollbackPhases(phases, roles(plan, 'rollback-step'), roles(plan, 'rollback-verify'), notRun);
+    // A partial run (--only) may have selected no rollback step: nothing rolled back, so the
+    // verdict stays the stage's failure rather than claiming `rolled-back`.
+    const rollbackSteps = roles(plan, 'rollback-step');
+    if (failure && stage.onFailure === 'rollback' && !rollback && rollbackSteps.length) rollback = await runRollbackPhases(phases, rollbackSteps, roles(plan, 'rollback-verify'), notRun);
     // `finally` runs after a Ctrl-C too (maintenance mode must still be left): with its own
     // signal, which gives it FINALLY_AFTER_INTERRUPT_MS from the interrupt.
     const cleanup = finallySignal(deps.signal);
