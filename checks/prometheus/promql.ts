@@ -94,7 +94,7 @@ export function findMaskedNoData(query: string): MaskingProblem | undefined {
       const text = (node: SyntaxNode) => query.slice(node.from, node.to);
       let what: string | undefined;
       if (operator.name === 'Or' && functionName(right) === 'Vector' && isNumber(argumentOf(right))) what = `"or ${text(right)}"`;
-      else if (operator.name === 'Or' && (functionName(right) === 'Absent' || functionName(right) === 'AbsentOverTime')) what = `"or ${text(right).split('(')[0]}(...)"`;
+      else if (operator.name === 'Or' && (functionName(right) === 'Absent' || functionName(right) === 'AbsentOverTime')) what = `"or ${text(right).split('(')[0]!.trim().toLowerCase()}(...)"`;
       else if (operator.name === 'Mul' && isAbsent(left) && isZero(right, query)) what = `"absent(...) * ${text(right)}"`;
       else if (operator.name === 'Mul' && isAbsent(right) && isZero(left, query)) what = `"${text(left)} * absent(...)"`;
       if (!what) return undefined;
