@@ -1,4 +1,7 @@
-import { describe, expect, inject, test } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, test } from 'vitest';
+import { rollout, workspace } from '../../helpers/cli.js';
 import compare from '../../../checks/prometheus/compare.js';
 import query from '../../../checks/prometheus/query.js';
 import burnRate from '../../../checks/prometheus/burn-rate.js';
@@ -139,5 +142,42 @@ describe('PromQL that hides missing data is refused at validate, with its positi
   test('compare and burn-rate refuse it too', () => {
     expect(compare.validate!(compare.params.parse({ query: 'x', baseline: 'y or vector(0)' }))[0]).toMatchObject({ path: ['baseline'] });
     expect(burnRate.validate!(burnRate.params.parse({ errorRatio: 'sum(rate(e[$window])) / sum(rate(r[$window])) or vector(0)', objective: 0.99 }))[0]?.message).toMatch(/^"or vector\(0\)"/);
+  });
+});
+
+describe('through the built CLI', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const playbookWith = (gates: string[]) => ['version: 1', 'name: canary', 'environments: { fixture: { prometheus: { url: "${env:ROLLOUT_PROMETHEUS_URL}" } } }', 'gates:', ...gates, ''].join('\n');
+  const sparse = '  - { id: canary, uses: prometheus.compare, with: { query: \'canary_latency_seconds{service="web-sparse",track="canary"}\', baseline: \'canary_latency_seconds{service="web-sparse",track="stable"}\' }';
+
+  async function checkWith(gates: string[], reporter = 'json') {
+    const dir = workspace({ 'rollout.yaml': playbookWith(gates) });
+    dirs.push(dir);
+    return rollout(['check', '--env', 'fixture', '--at', harness.end, '--reporter', reporter, '--evidence-dir', join(dir, 'evidence')], { cwd: dir, env: { ROLLOUT_PROMETHEUS_URL: harness.historyUrl } });
+  }
+
+  test('too few canary points: inconclusive, exit 3; onInconclusive: fail makes it exit 1', async () => {
+    const run = await checkWith([`${sparse} }`]);
+    expect(run.exitCode).toBe(3);
+    expect(run.json).toMatchObject({ verdict: 'inconclusive', nodes: [{ id: 'canary', status: 'inconclusive' }] });
+    const strict = await checkWith([`${sparse}, onInconclusive: fail }`]);
+    expect(strict.exitCode).toBe(1);
+  });
+
+  test('a degraded canary fails with the change and p on the plain line', async () => {
+    const run = await checkWith(['  - { id: canary, uses: prometheus.compare, with: { query: \'canary_latency_seconds{service="web-slow",track="canary"}\', baseline: \'canary_latency_seconds{service="web-slow",track="stable"}\' } }'], 'plain');
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/\+\d+(\.\d)?% vs baseline \(p=[\d.e-]+\)/);
+  });
+
+  test('rollout validate refuses `or vector(0)` at the file position of the query, with the onEmpty hint (exit 2)', async () => {
+    const dir = workspace({ 'rollout.yaml': playbookWith(['  - id: errors', '    uses: prometheus.query', '    with:', '      query: sum(rate(errors_total[5m])) or vector(0)', '    expect: "<= 0.01"']) });
+    dirs.push(dir);
+    const run = await rollout(['validate'], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/rollout\.yaml:8:\d+/);
+    expect(run.stderr).toContain('"or vector(0)" at line 1, column 29 turns missing data into a value that passes');
+    expect(run.stderr).toContain('onEmpty');
   });
 });
