@@ -147,7 +147,8 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     });
     const summary = summarise(samples, expectation, forMs, isTrigger);
     if (gap) return { status: 'error', message: `gap in the window's samples: ${gap}`, attempts: 1, samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
-    if (result.inconclusive && summary.status !== 'error') return { status: 'inconclusive', message: result.inconclusive, attempts: 1, ...(summary.observed !== undefined ? { observed: summary.observed } : {}), samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
+    // Below a traffic floor the samples say nothing either way (a 0/0 ratio is NaN): inconclusive.
+    if (result.inconclusive) return { status: 'inconclusive', message: result.inconclusive, attempts: 1, ...(summary.observed !== undefined ? { observed: summary.observed } : {}), samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
     return { ...summary, attempts: 1, samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
   }
   // Sampling from the anchor (now, in `check`) until D has passed.

@@ -181,3 +181,32 @@ describe('through the built CLI', () => {
     expect(run.stderr).toContain('onEmpty');
   });
 });
+
+describe('traffic floors through the built CLI', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  test('an error ratio at zero traffic over a for: window is inconclusive (exit 3), not error, not pass', async () => {
+    const dir = workspace({
+      'rollout.yaml': [
+        'version: 1',
+        'name: floors',
+        'environments: { fixture: { prometheus: { url: "${env:ROLLOUT_PROMETHEUS_URL}" } } }',
+        'gates:',
+        '  - id: idle-errors',
+        '    uses: prometheus.query',
+        '    with:',
+        '      query: sum(rate(http_requests_total{service="idle",code="500"}[1m])) / sum(rate(http_requests_total{service="idle"}[1m]))',
+        '      requests: sum(increase(http_requests_total{service="idle"}[5m]))',
+        '      minRequests: 100',
+        '    expect: "<= 0.01"',
+        '    for: 5m',
+        '',
+      ].join('\n'),
+    });
+    dirs.push(dir);
+    const run = await rollout(['check', '--env', 'fixture', '--at', harness.scenarios.healthy!, '--reporter', 'json', '--evidence-dir', join(dir, 'evidence')], { cwd: dir, env: { ROLLOUT_PROMETHEUS_URL: harness.historyUrl } });
+    expect(run.json.nodes[0]).toMatchObject({ status: 'inconclusive', message: 'only 0 requests, fewer than minRequests 100: too little traffic to judge' });
+    expect(run.exitCode).toBe(3);
+  });
+});
