@@ -13,6 +13,7 @@ export const registry: Registry = {
     'prometheus.query': kind(() => import('./prometheus/query.js')),
     'prometheus.alerts': kind(() => import('./prometheus/alerts.js')),
     'prometheus.burn-rate': kind(() => import('./prometheus/burn-rate.js')),
+    'prometheus.compare': kind(() => import('./prometheus/compare.js')),
     'kubernetes.rollout': kind(() => import('./kubernetes/rollout.js')),
     'kubernetes.pods': kind(() => import('./kubernetes/pods.js')),
     'kubernetes.images': kind(() => import('./kubernetes/images.js')),

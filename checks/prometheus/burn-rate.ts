@@ -3,7 +3,8 @@ import type { EvaluationError, LabelledValue } from '../../src/sdk/index.js';
 import { defineCheck, duration } from '../../src/sdk/index.js';
 import { type InstantResult, chooseStep, queryInstant, queryRange, rangeTimestamps } from './api.js';
 import { connect } from './client.js';
-import { findSyntaxError } from './promql.js';
+import { checkQuery } from './promql.js';
+import { checkTraffic, needsBoth, trafficParams } from './traffic.js';
 import { type WindowSeries, assembleWindow, formatNumber } from './series.js';
 
 const PLACEHOLDER = '$window';
@@ -14,13 +15,15 @@ const promqlDuration = (what: string) =>
 
 const params = z
   .strictObject({
+    ...trafficParams,
     errorRatio: z.string().refine((q) => q.includes(PLACEHOLDER), `errorRatio must use ${PLACEHOLDER} where the range goes, e.g. rate(http_requests_total[${PLACEHOLDER}])`).describe('The error ratio (0..1) over `$window`, e.g. `sum(rate(errors[$window])) / sum(rate(requests[$window]))`.'),
     objective: z.number().gt(0, 'objective is a fraction such as 0.999').lt(1, 'objective is a fraction below 1, such as 0.999 for 99.9%').describe('The SLO target as a fraction: 0.999 for 99.9 %. The error budget is 1 − objective.'),
     longWindow: promqlDuration('longWindow').default('1h').describe('The long window: how much budget was burnt (default 1h).'),
     shortWindow: promqlDuration('shortWindow').default('5m').describe('The short window: is it still burning (default 5m).'),
     step: duration.optional().describe('The range query\'s step in a `for:` window (default: D/20, between 1s and 15s).'),
   })
-  .refine((p) => toMs(p.shortWindow) < toMs(p.longWindow), { message: 'shortWindow must be shorter than longWindow', path: ['shortWindow'] });
+  .refine((p) => toMs(p.shortWindow) < toMs(p.longWindow), { message: 'shortWindow must be shorter than longWindow', path: ['shortWindow'] })
+  .refine(needsBoth.check, needsBoth.message);
 
 type Params = z.output<typeof params>;
 
@@ -64,6 +67,11 @@ export default defineCheck({
     ];
     const combined = combine(longSeries, shortSeries, budget, notes);
     const details = { errorRatio: p.errorRatio, prometheus: client.displayUrl, evaluatedAt: (ctx.at ?? ctx.now()).toISOString(), notes };
+    // The short window is the one with the least traffic: both windows must have enough.
+    const traffic = await checkTraffic(client, { ...p, ...(p.requests ? { requests: ratioQuery({ ...p, errorRatio: p.requests }, p.shortWindow) } : {}) }, ctx.at);
+    if ('error' in traffic) return { error: traffic.error, details };
+    if (traffic.note) notes.push(`${traffic.note} over the short window ${p.shortWindow}`);
+    if (traffic.below) return { status: 'inconclusive', reasons: [`${traffic.below} (short window ${p.shortWindow})`], details };
     const single = longSeries.length === 1 && longSeries[0]!.unlabelled && shortSeries.length === 1 && shortSeries[0]!.unlabelled;
     if (single) {
       const longBurn = longSeries[0]!.value / budget;
@@ -86,7 +94,11 @@ export default defineCheck({
     if ('error' in short) return { error: `${p.shortWindow} window: ${short.error}` };
     const burn = minBurnSeries(long.result, short.result, budget);
     const assembled = assembleWindow(burn, timestamps, 'all');
+    const traffic = await checkTraffic(client, { ...p, ...(p.requests ? { requests: ratioQuery({ ...p, errorRatio: p.requests }, p.shortWindow) } : {}) }, window.to);
+    if ('error' in traffic) return { error: traffic.error };
+    if (traffic.note) assembled.notes.push(`${traffic.note} over the short window ${p.shortWindow}`);
     return {
+      ...(traffic.below ? { inconclusive: `${traffic.below} (short window ${p.shortWindow})` } : {}),
       samples: assembled.samples,
       stepMs,
       quantifier: 'all',
@@ -103,8 +115,7 @@ export default defineCheck({
   },
   validate(p) {
     // `$window` becomes a same-length duration, so the column of an error stays true.
-    const problem = findSyntaxError(p.errorRatio.replaceAll(PLACEHOLDER, '999999s'));
-    return problem ? [{ path: ['errorRatio'], message: problem.message }] : [];
+    return [...checkQuery(p.errorRatio.replaceAll(PLACEHOLDER, '999999s'), ['errorRatio']), ...(p.requests !== undefined ? checkQuery(p.requests.replaceAll(PLACEHOLDER, '999999s'), ['requests']) : [])];
   },
 });
 

@@ -2,17 +2,19 @@ import { z } from 'zod';
 import { defineCheck, duration } from '../../src/sdk/index.js';
 import { chooseStep, queryInstant, queryRange, rangeTimestamps } from './api.js';
 import { connect } from './client.js';
-import { findSyntaxError } from './promql.js';
+import { BROWSER_HINT, checkQuery } from './promql.js';
+import { checkTraffic, needsBoth, trafficParams } from './traffic.js';
 import { assembleWindow, formatNumber, observeVector } from './series.js';
 
 const MAX_ROWS = 50;
 
 const params = z.strictObject({
+  ...trafficParams,
   query: z.string().min(1, 'query is empty: write a PromQL expression').describe('PromQL. A ratio of sums observes one number; a vector of labelled series observes a list.'),
   match: z.enum(['all', 'any']).default('all').describe('For several series: must `all` of them meet `expect` (default), or is `any` enough?'),
   unit: z.enum(['seconds', 'bytes']).optional().describe('What the value measures, so `expect: "<= 250ms"` or `"< 4GB"` converts (seconds, bytes).'),
   step: duration.optional().describe('The range query\'s step in a `for:` window (default: D/20, between 1s and 15s).'),
-});
+}).refine(needsBoth.check, needsBoth.message);
 
 export default defineCheck({
   kind: 'prometheus.query',
@@ -43,6 +45,10 @@ export default defineCheck({
     if ('error' in answer) return { error: answer.error, details: { query: p.query } };
     const evaluatedAt = (ctx.at ?? ctx.now()).toISOString();
     const details = { query: p.query, evaluatedAt, prometheus: client.displayUrl, notes: answer.warnings.map((w) => `Prometheus: ${w}`) };
+    const traffic = await checkTraffic(client, p, ctx.at);
+    if ('error' in traffic) return { error: traffic.error, details };
+    if (traffic.note) details.notes.push(traffic.note);
+    if (traffic.below) return { status: 'inconclusive', reasons: [traffic.below], details: { ...details, requests: p.requests } };
     const { result } = answer;
     if (result.type !== 'vector') {
       return { observed: result.value, unit: p.unit, details: { ...details, resultType: result.type }, outputs: { value: result.value, series: 0 } };
@@ -66,7 +72,11 @@ export default defineCheck({
     const answer = await queryRange(client, p.query, timestamps, stepMs);
     if ('error' in answer) return { error: answer.error, details: { query: p.query } };
     const assembled = assembleWindow(answer.result, timestamps, p.match);
+    const traffic = await checkTraffic(client, p, window.to);
+    if ('error' in traffic) return { error: traffic.error, details: { query: p.query } };
+    if (traffic.note) assembled.notes.push(traffic.note);
     return {
+      ...(traffic.below ? { inconclusive: traffic.below } : {}),
       samples: assembled.samples,
       stepMs,
       unit: p.unit,
@@ -84,7 +94,6 @@ export default defineCheck({
     };
   },
   validate(p) {
-    const problem = findSyntaxError(p.query);
-    return problem ? [{ path: ['query'], message: problem.message, hint: 'the same query in Prometheus\' expression browser shows the error too' }] : [];
+    return [...checkQuery(p.query, ['query'], BROWSER_HINT), ...(p.requests !== undefined ? checkQuery(p.requests, ['requests'], BROWSER_HINT) : [])];
   },
 });

@@ -24,6 +24,7 @@ const COLOUR: Record<NodeStatus, string> = {
   pass: 'fill:#d4edda,stroke:#1e7e34', quiet: 'fill:#d4edda,stroke:#1e7e34',
   fail: 'fill:#f8d7da,stroke:#c82333', fired: 'fill:#f8d7da,stroke:#c82333',
   error: 'fill:#ffe5b4,stroke:#d35400', warn: 'fill:#fff3cd,stroke:#b8860b',
+  inconclusive: 'fill:#e8dff5,stroke:#6f42c1',
   skipped: 'fill:#e2e3e5,stroke:#6c757d', 'dry-run': 'fill:#d6e4f0,stroke:#2c5f8a',
 };
 

@@ -80,6 +80,7 @@ export function planNode(site: NodeSite, definition: CheckDefinition, id: string
     ...(node.connection ? { connection: node.connection } : {}),
     ...(node.onEmpty ? { onEmpty: node.onEmpty } : {}),
     ...(node.onError ? { onError: node.onError } : {}),
+    ...(node.onInconclusive ? { onInconclusive: node.onInconclusive } : {}),
     ...(node.ifPassed ? { ifPassed: node.ifPassed } : {}),
     ...(skip ? { skip } : {}),
     deferred,

@@ -30,6 +30,7 @@ export interface PlanNode {
   connection?: string;
   onEmpty?: 'pass' | 'fail';
   onError?: 'fail';
+  onInconclusive?: 'pass' | 'fail';
   ifPassed?: string[];
   /** Why this node will not run (`environment`). */
   skip?: string;

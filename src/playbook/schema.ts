@@ -35,6 +35,8 @@ export const nodeSchema = z.strictObject({
   connection: z.string(quote('a connection name')).optional(),
   onEmpty: z.enum(['fail', 'pass']).optional(),
   onError: z.enum(['fail']).optional(),
+  /** Too little data to decide: `inconclusive` (exit 3) unless the node says how to count it. */
+  onInconclusive: z.enum(['pass', 'fail']).optional(),
   mutates: z.boolean().optional(),
   ifPassed: z.array(nodeId).optional(),
 });

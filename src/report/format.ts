@@ -7,6 +7,7 @@ export const STATUS_LABEL: Record<NodeStatus, string> = {
   pass: 'PASS',
   fail: 'FAIL',
   error: 'ERROR',
+  inconclusive: 'INCONCLUSIVE',
   warn: 'WARN',
   skipped: 'SKIP',
   'dry-run': 'DRY-RUN',

@@ -5,11 +5,15 @@ import { formatObserved } from './format.js';
 const escape = (text: string) =>
   toXmlChars(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
-/** JUnit XML: one testcase per node; fail → failure, error → error, skipped/dry-run → skipped. */
+/**
+ * JUnit XML: one testcase per node; fail → failure, error → error, skipped/dry-run → skipped.
+ * `inconclusive` → error (type="inconclusive"): GitLab and Jenkins show `<skipped>` as a
+ * neutral, ignorable result, but the gate did not pass and the run exits 3, as for an error.
+ */
 export function renderJunit(result: RunResult): string {
   const count = (statuses: string[]) => result.nodes.filter((n) => statuses.includes(n.status)).length;
   const failures = count(['fail', 'fired']);
-  const errors = count(['error']);
+  const errors = count(['error', 'inconclusive']);
   const skipped = count(['skipped', 'dry-run']);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -21,7 +25,7 @@ export function renderJunit(result: RunResult): string {
     const detail = escape([node.message, node.expected ? `expected: ${node.expected}` : '', node.observed !== undefined ? `observed: ${formatObserved(node.observed, 2000)}` : '', ...(node.reasons ?? [])].filter(Boolean).join('\n'));
     lines.push(`    <testcase classname="${escape(`${result.playbook.name}.${node.role}`)}" name="${name}" time="${(node.durationMs / 1000).toFixed(3)}">`);
     if (node.status === 'fail' || node.status === 'fired') lines.push(`      <failure message="${escape(node.message)}" type="${node.status}">${detail}</failure>`);
-    else if (node.status === 'error') lines.push(`      <error message="${escape(node.message)}" type="error">${detail}</error>`);
+    else if (node.status === 'error' || node.status === 'inconclusive') lines.push(`      <error message="${escape(node.message)}" type="${node.status}">${detail}</error>`);
     else if (node.status === 'skipped' || node.status === 'dry-run') lines.push(`      <skipped message="${escape(node.message)}"/>`);
     else if (node.status === 'warn') lines.push(`      <system-out>WARN: ${detail}</system-out>`);
     lines.push('    </testcase>');

@@ -69,12 +69,17 @@ export async function evaluateNode(node: PlanNode, definition: CheckDefinition, 
     status = 'fail';
     message = `${message} (onError: fail)`;
   }
+  if (status === 'inconclusive' && node.onInconclusive) {
+    status = node.onInconclusive;
+    message = `${message} (onInconclusive: ${node.onInconclusive})`;
+  }
   const leftovers = outcome.details?.leftovers;
   if (Array.isArray(leftovers) && leftovers.length) message = `${message}; stopped ${leftovers.length} process(es) it left running (${leftovers.join('; ')})`;
   if (node.role === 'trigger') {
-    // A trigger states the healthy condition: it fires when that did not hold.
-    status = status === 'pass' ? 'quiet' : status === 'fail' ? 'fired' : 'error';
-  } else if (node.severity === 'warning' && (status === 'fail' || status === 'error')) status = 'warn';
+    // A trigger states the healthy condition: it fires when that did not hold. Too little
+    // data neither fires it nor calls it quiet.
+    status = status === 'pass' ? 'quiet' : status === 'fail' ? 'fired' : status === 'inconclusive' ? 'inconclusive' : 'error';
+  } else if (node.severity === 'warning' && (status === 'fail' || status === 'error' || status === 'inconclusive')) status = 'warn';
   return {
     ...base,
     ...expected,
@@ -142,6 +147,8 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     });
     const summary = summarise(samples, expectation, forMs, isTrigger);
     if (gap) return { status: 'error', message: `gap in the window's samples: ${gap}`, attempts: 1, samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
+    // Below a traffic floor the samples say nothing either way (a 0/0 ratio is NaN): inconclusive.
+    if (result.inconclusive) return { status: 'inconclusive', message: result.inconclusive, attempts: 1, ...(summary.observed !== undefined ? { observed: summary.observed } : {}), samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
     return { ...summary, attempts: 1, samples: strip(samples), ...(result.details ? { details: result.details } : {}) };
   }
   // Sampling from the anchor (now, in `check`) until D has passed.
@@ -153,6 +160,10 @@ async function evaluateWindow(node: PlanNode, definition: CheckDefinition, param
     const result = await runCheck(definition, params, options);
     last = result;
     const judged = judgeResult(result, node, definition, expectation);
+    if (judged.status === 'inconclusive') {
+      samples.push({ at: env.now().toISOString(), observed: judged.observed ?? null, status: 'error', message: judged.message });
+      return { ...judged, attempts: samples.length, samples: strip(samples), ...extras(result) };
+    }
     samples.push({ at: env.now().toISOString(), observed: judged.observed ?? null, status: judged.status, message: judged.message });
     if (judged.status === 'error' || env.signal.aborted) break;
     // A gate fails at its first failing sample; a trigger is quiet at its first healthy one.

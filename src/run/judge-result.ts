@@ -4,7 +4,7 @@ import { judge, show, type Expectation, type JudgeOptions } from '../expect/inde
 import type { PlanNode } from '../plan/types.js';
 
 export interface Judged {
-  status: 'pass' | 'fail' | 'error';
+  status: 'pass' | 'fail' | 'error' | 'inconclusive';
   message: string;
   observed?: Observed;
   reasons?: string[];

@@ -69,9 +69,9 @@ export class PhaseRunner {
   }
 }
 
-/** A blocking node failed or errored (warnings and environment skips do not count). */
+/** A blocking node failed, errored or could not decide (warnings and environment skips do not count). */
 export function blocked(results: NodeResult[]): NodeResult | undefined {
-  return results.find((r) => r.severity === 'blocker' && (r.status === 'fail' || r.status === 'error'));
+  return results.find((r) => r.severity === 'blocker' && (r.status === 'fail' || r.status === 'error' || r.status === 'inconclusive'));
 }
 
 const roles = (plan: Plan, ...wanted: PlanNode['role'][]) => plan.nodes.filter((n) => wanted.includes(n.role));

@@ -1,9 +1,9 @@
 import type { Details, Observed } from '../sdk/types.js';
 import type { Command, PlanNode, Role } from '../plan/types.js';
 
-export type NodeStatus = 'pass' | 'fail' | 'error' | 'warn' | 'skipped' | 'dry-run' | 'fired' | 'quiet';
+export type NodeStatus = 'pass' | 'fail' | 'error' | 'inconclusive' | 'warn' | 'skipped' | 'dry-run' | 'fired' | 'quiet';
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted' | 'fired' | 'rolled-back' | 'rollback-failed';
+export type Verdict = 'pass' | 'fail' | 'error' | 'inconclusive' | 'interrupted' | 'fired' | 'rolled-back' | 'rollback-failed';
 
 export interface SampleRecord {
   at: string;

@@ -40,9 +40,12 @@ export interface Observation {
   outputs?: Record<string, unknown>;
 }
 
-/** Structural verdicts (a rollout finished, an image policy held) take no `expect`. */
+/**
+ * Structural verdicts (a rollout finished, an image policy held) take no `expect`.
+ * `inconclusive`: the check ran but had too little data to decide (a canary with few points).
+ */
 export interface Verdict {
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'inconclusive';
   reasons: string[];
   details?: Details;
   outputs?: Record<string, unknown>;
@@ -64,6 +67,8 @@ export interface WindowResult {
   /** The step between samples; a missing sample inside the window is a gap (`error`). */
   stepMs: number;
   details?: Details;
+  /** Why the window holds too little data to judge (traffic below a floor): the node is `inconclusive`. */
+  inconclusive?: string;
 }
 
 export interface TimeWindow {

@@ -97,7 +97,7 @@ async function flaggerRollbackRoute(req: IncomingMessage, url: URL, context: Rou
   const question = flaggerQuestion(params[0]!, body, 'triggers');
   const result = await answer(question, `${caller} (Flagger canary ${String(body.namespace)}/${String(body.name)}, phase ${String(body.phase)}, rollback hook)`, context);
   if (refusedToRun(result)) return { status: 503, body: result.report };
-  const status = result.triggers.fired > 0 ? 200 : result.triggers.errored > 0 || result.report.verdict === 'error' ? 503 : 412;
+  const status = result.triggers.fired > 0 ? 200 : result.triggers.errored > 0 || result.report.verdict === 'error' || result.report.verdict === 'inconclusive' ? 503 : 412;
   return { status, body: result.report };
 }
 

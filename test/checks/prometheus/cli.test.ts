@@ -32,7 +32,7 @@ describe('the example playbook through the built CLI', () => {
     const run = await check(harness.scenarios.healthy!);
     expect(run.exitCode).toBe(0);
     expect(run.json.verdict).toBe('pass');
-    expect(statuses(run.json)).toEqual({ 'error-rate': 'pass', 'no-sustained-errors': 'pass', 'p95-latency': 'pass', memory: 'pass', 'availability-burn': 'pass', 'alerts-quiet': 'pass' });
+    expect(statuses(run.json)).toEqual({ 'error-rate': 'pass', 'no-sustained-errors': 'pass', 'p95-latency': 'pass', memory: 'pass', 'availability-burn': 'pass', 'canary-latency': 'pass', 'alerts-quiet': 'pass' });
     const window = run.json.nodes.find((n: { id: string }) => n.id === 'no-sustained-errors');
     expect(window.samples).toHaveLength(21);
   });
