@@ -96,6 +96,24 @@ ${step('back', 'rollback-verify').replace('      -', '    -')}`);
     expect(run.json.nodes.find((n: { id: string }) => n.id === 'shift').message).toMatch(/not started: stage release failed/);
   });
 
+  it('a partial promote (--only) that selected no rollback step is not called rolled-back: the verdict is the failure', async () => {
+    const dir = project(`version: 1
+name: partial
+environments: { staging: {} }
+stages:
+  - id: release
+    steps:
+${step('deploy', 'deploy')}    verify:
+${step('smoke', 'fail, smoke')}    onFailure: rollback
+rollback:
+  steps:
+${step('undeploy', 'undeploy').replace('      -', '    -')}`);
+    const run = await promote(dir, '--yes', '--only', 'deploy,smoke');
+    expect(run.exitCode).toBe(1);
+    expect(run.json.verdict).toBe('fail');
+    expect(readRecord(dir)).toEqual(['deploy', 'fail smoke']);
+  });
+
   it('a rollback that fails makes the verdict rollback-failed', async () => {
     const dir = project(`version: 1
 name: rbfail

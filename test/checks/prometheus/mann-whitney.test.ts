@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { type Alternative, median, testMannWhitney } from '../../../checks/prometheus/mann-whitney.js';
+import { seededRandom as seeded } from '../../helpers/seeded-random.js';
 
 interface Case {
   x: number[];
@@ -23,17 +24,6 @@ function scipyReference(cases: Case[]): Array<{ u: number; p: number }> {
   return JSON.parse(stdout) as Array<{ u: number; p: number }>;
 }
 
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomCases(count: number, seed: number): Case[] {
   const random = seeded(seed);
