@@ -133,6 +133,14 @@ describe('signed attestations', () => {
     expect(existsSync(join(dir, 'evidence'))).toBe(false);
   });
 
+  it('evidence that goes to the spool keeps its verdict, and the run says it is not signed', async () => {
+    const dir = workspace({ 'rollout.yaml': PLAYBOOK, 'not-a-folder': '' });
+    const key = sshKeygen({ dir });
+    const run = await rollout(['check', '--env', 'staging', '--sign-key', key.file, '--evidence-dir', join(dir, 'not-a-folder', 'evidence')], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toMatch(/error: the spooled evidence .*\.rollout\/spool\/staging\/.*-payments-check\.md is not signed: sign it when it is pushed/);
+  });
+
   it('an independent verifier (python3-cryptography, its own PAE) accepts the envelope with the key from the .pub file', async () => {
     const { run, key, attestation, evidence } = await signedRun();
     expect(run.exitCode, run.stderr).toBe(0);
