@@ -19,6 +19,7 @@ function runOptions(command: Command): Command {
     .addOption(new Option('--reporter <name>', 'tty (on a terminal), plain (otherwise), json, junit or markdown').choices(['tty', 'plain', 'json', 'junit', 'markdown']))
     .option('--output <file>', 'write the json/junit/markdown report to this file')
     .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
+    .option('--sign-key <file>', 'sign an in-toto attestation beside the evidence with this OpenSSH ed25519 private key (also ROLLOUT_SIGN_KEY)')
     .option('--at <time>', 'evaluate time-based checks as of this instant (ISO 8601)')
     .option('--approve <id=name>', 'sign an approval node as NAME (repeatable)', (value: string, all: string[] = []) => [...all, value])
     .option('--approvals <file>', 'a YAML file of sign-offs: node-id: NAME, or node-id: { name, at }')
@@ -113,9 +114,10 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
   evidence
     .command('verify <path>')
     .description('verify an evidence file (its digest) or a folder (every file and each chain)')
-    .addHelpText('after', '\nExample:\n  rollout evidence verify evidence/production')
-    .action(async (path: string) => {
-      code = await (await import('./commands/evidence.js')).verifyCommand(path);
+    .option('--trusted-keys <file>', 'also check every attestation against these keys (OpenSSH allowed_signers format)')
+    .addHelpText('after', '\nExamples:\n  rollout evidence verify evidence/production\n  rollout evidence verify evidence/ --trusted-keys .rollout/allowed_signers')
+    .action(async (path: string, opts: { trustedKeys?: string }) => {
+      code = await (await import('./commands/evidence.js')).verifyCommand(path, opts);
     });
 
   program

@@ -20,6 +20,7 @@ export interface RunCommandOptions extends CommonOptions {
   duration?: string;
   interval?: string;
   rollback?: boolean;
+  signKey?: string;
 }
 
 type Reporter = NonNullable<CommonOptions['reporter']>;
@@ -53,6 +54,7 @@ function toRequest(command: Command, opts: RunCommandOptions, watch?: SessionReq
       ...(opts.stage ? { stage: opts.stage } : {}),
       ...(opts.from ? { fromStage: opts.from } : {}),
       evidenceDir: opts.evidenceDir,
+      ...signKeyOf(opts),
       ...(opts.approve ? { approve: opts.approve } : {}),
       ...(opts.approvals ? { approvalsFile: opts.approvals } : {}),
       commandLine: ['rollout', ...process.argv.slice(2)].join(' '),
@@ -64,6 +66,12 @@ function toRequest(command: Command, opts: RunCommandOptions, watch?: SessionReq
       },
     },
   };
+}
+
+/** `--sign-key`, else `ROLLOUT_SIGN_KEY` (an empty variable is no key). */
+function signKeyOf(opts: RunCommandOptions): { signKeyFile?: string } {
+  const file = opts.signKey ?? process.env.ROLLOUT_SIGN_KEY;
+  return file ? { signKeyFile: file } : {};
 }
 
 function refuse(problems: string[]): number {

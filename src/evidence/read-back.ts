@@ -1,6 +1,7 @@
 import type { EvidenceAccess, EvidenceSummary } from '../sdk/types.js';
 import type { NodeResult } from '../run/types.js';
-import { readChain } from './chain.js';
+import { readTrust, signaturesOf } from './attest/access.js';
+import { readChain, type StoredEvidence } from './chain.js';
 import type { EvidenceReport } from './check-file.js';
 import { fileStore } from './file-store.js';
 import type { EvidenceStore } from './store.js';
@@ -14,13 +15,15 @@ const storeOf = (where: StoreOrDir): EvidenceStore => (typeof where === 'string'
  * then files that verify but are off the chain, then those that do not verify, each newest
  * name first. `verified` is the file's own digest and name (the chain is `verify`'s to judge).
  */
-export function readEvidence(where: StoreOrDir, env: string, playbook: string): Array<EvidenceSummary & { report?: EvidenceReport }> {
+export function readEvidence(where: StoreOrDir, env: string, playbook: string): Array<EvidenceSummary & { report?: EvidenceReport; stored: StoredEvidence }> {
   const store = storeOf(where);
   const chain = readChain(store, env, playbook);
   const newestNameFirst = <T extends { name: string }>(files: T[]) => [...files].sort((a, b) => b.name.localeCompare(a.name));
-  return [...[...chain.ordered].reverse(), ...newestNameFirst(chain.offChain), ...newestNameFirst(chain.unreadable)].map(({ name, check }) => {
+  return [...[...chain.ordered].reverse(), ...newestNameFirst(chain.offChain), ...newestNameFirst(chain.unreadable)].map((stored) => {
+    const { name, check } = stored;
     const report = check.report;
     return {
+      stored,
       file: store.locate(env, name),
       verified: check.ok,
       message: check.message,
@@ -35,7 +38,12 @@ export function evidenceAccess(where: StoreOrDir, playbook: string): EvidenceAcc
   const store = storeOf(where);
   return {
     playbook,
-    list: (env, name = playbook) => readEvidence(store, env, name).map(({ report: _report, ...summary }) => summary),
+    list: (env, name = playbook, trust) => {
+      const files = readEvidence(store, env, name);
+      const signatures = trust && signaturesOf(store, env, files.map((f) => f.stored), trust);
+      return files.map(({ report: _report, stored: _stored, ...summary }, i) => (signatures ? { ...summary, signature: signatures[i]! } : summary));
+    },
+    readTrust,
   };
 }
 

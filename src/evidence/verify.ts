@@ -2,10 +2,18 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { orderChain, readStored, type StoredEvidence } from './chain.js';
 import { checkEvidenceText, type FileCheck } from './check-file.js';
+import type { TrustedKeys } from './attest/allowed-signers.js';
+import { checkStoredAttestation } from './attest/verify-attestations.js';
 import { fileStore } from './file-store.js';
 import type { EvidenceStore } from './store.js';
 
 export { readReport, type EvidenceReport, type FileCheck } from './check-file.js';
+
+export interface VerifyOptions {
+  /** Also check each file's attestation against these keys (`--trusted-keys`). */
+  trustedKeys?: TrustedKeys;
+  now?: Date;
+}
 
 export interface VerifyProblem {
   file: string;
@@ -28,7 +36,7 @@ export function verifyEvidenceFile(file: string): FileCheck {
  * files, each following the one written before it. A changed, deleted, reordered or inserted
  * file, or a fork, is a problem.
  */
-export function verifyStore(store: EvidenceStore, envs = store.environments()): { checked: number; problems: VerifyProblem[] } {
+export function verifyStore(store: EvidenceStore, envs = store.environments(), options: VerifyOptions = {}): { checked: number; problems: VerifyProblem[] } {
   const problems: VerifyProblem[] = [];
   let checked = 0;
   for (const env of envs) {
@@ -44,6 +52,8 @@ export function verifyStore(store: EvidenceStore, envs = store.environments()): 
       // The playbook named inside the file, exactly: `api` and `api-rollback-drill` are two chains.
       const playbook = file.check.report.playbook.name;
       chains.set(playbook, [...(chains.get(playbook) ?? []), file]);
+      const attested = options.trustedKeys && checkStoredAttestation(store, env, file, options.trustedKeys, options.now ?? new Date());
+      if (attested && !attested.ok) problems.push({ file: store.locate(env, name), message: attested.message });
     }
     for (const files of chains.values()) {
       for (const off of orderChain(files, new Set(names)).offChain) problems.push({ file: store.locate(env, off.name), message: off.message });
@@ -57,15 +67,21 @@ export function verifyStore(store: EvidenceStore, envs = store.environments()): 
  * A file: its digest. A folder: every folder below it that holds evidence files is an
  * environment of the `file:` store around it, verified with its chains.
  */
-export function verifyEvidence(target: string): { checked: number; problems: VerifyProblem[] } {
+export function verifyEvidence(target: string, options: VerifyOptions = {}): { checked: number; problems: VerifyProblem[] } {
   if (!statSync(target).isDirectory()) {
     const check = verifyEvidenceFile(target);
-    return { checked: 1, problems: check.ok ? [] : [{ file: target, message: check.message }] };
+    if (!check.ok) return { checked: 1, problems: [{ file: target, message: check.message }] };
+    if (!options.trustedKeys) return { checked: 1, problems: [] };
+    // The file's folder is its environment in the store around it.
+    const store = fileStore(dirname(dirname(target)));
+    const env = basename(dirname(target));
+    const attested = checkStoredAttestation(store, env, readStored(store, env, basename(target)), options.trustedKeys, options.now ?? new Date());
+    return { checked: 1, problems: !attested.ok ? [{ file: target, message: attested.message }] : [] };
   }
   let checked = 0;
   const problems: VerifyProblem[] = [];
   for (const folder of foldersWithEvidence(target)) {
-    const found = verifyStore(fileStore(dirname(folder)), [basename(folder)]);
+    const found = verifyStore(fileStore(dirname(folder)), [basename(folder)], options);
     checked += found.checked;
     problems.push(...found.problems);
   }

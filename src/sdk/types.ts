@@ -141,13 +141,35 @@ export interface EvidenceSummary {
   partial?: boolean;
   dryRun?: boolean;
   startedAt?: string;
+  /** Present when `list` was given trusted keys: what the file's attestation proves. */
+  signature?: EvidenceSignature;
+}
+
+export interface EvidenceSignature {
+  /** A trusted key signed an attestation that names this file as it is now. */
+  verified: boolean;
+  /** `signed by ci@example.com (SHA256:...)`, or why it does not verify. */
+  message: string;
+  /** The asked-for principals (`signedBy`) the signing key is allowed for; without `signedBy`, the key's own principals. */
+  signedBy: string[];
+}
+
+export interface TrustOptions {
+  /** An OpenSSH allowed_signers file (absolute path). */
+  trustedKeys: string;
+  signedBy?: string[];
 }
 
 export interface EvidenceAccess {
   /** This run's playbook name. */
   playbook: string;
-  /** Evidence files of (playbook, env), newest first, each checked. */
-  list(env: string, playbook?: string): EvidenceSummary[];
+  /** Evidence files of (playbook, env), newest first, each checked (and its attestation, with `trust`). */
+  list(env: string, playbook?: string, trust?: TrustOptions): EvidenceSummary[];
+  /**
+   * Reads a trusted keys file before `list` relies on it: a message when it cannot be read or
+   * trusts no key; `unknown` lists the principals of `signedBy` that no key of it is allowed for.
+   */
+  readTrust?(trust: TrustOptions): { ok: true; unknown: string[] } | { ok: false; message: string };
 }
 
 export interface ConnectionInfo {

@@ -1,3 +1,6 @@
+import { basename } from 'node:path';
+import { attestStoredEvidence, loadSigningKey } from '../evidence/attest/load.js';
+import type { SigningKey } from '../evidence/attest/ssh-key.js';
 import { fileStore } from '../evidence/file-store.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
 import { takeLock } from '../lock/index.js';
@@ -37,6 +40,8 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
   for (const secret of secrets) redactor.add(secret);
   io.onSecrets?.(secrets);
   const processEnv = request.processEnv ?? process.env;
+  const signKey = request.signKeyFile ? loadSigningKey(request.signKeyFile) : undefined;
+  if (signKey && !signKey.ok) return refused([signKey.message]);
   const identity = identifyRun(request.commandLine, plan.playbook.dir, processEnv);
 
   const operator = buildOperator(plan, identity, { ...(request.approve ? { approve: request.approve } : {}), ...(request.approvalsFile ? { approvalsFile: request.approvalsFile } : {}), ...(io.ask ? { ask: io.ask } : {}) });
@@ -93,18 +98,19 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
     } finally {
       await systems.value.cleanup();
     }
-    return await finishRun(redactor.redactValue(result), request, opened, identity, redactor);
+    return await finishRun(redactor.redactValue(result), request, opened, identity, redactor, signKey?.ok ? signKey.value : undefined);
   } finally {
     for (const release of releases.reverse()) await release().catch(() => {});
   }
 }
 
-async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor): Promise<Ran> {
+async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor, signKey?: SigningKey): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
+  const store = fileStore(request.evidenceDir);
   // Values are redacted field by field before anything renders them; a second pass over the
   // rendered text would only mangle identifiers (and is what once renamed evidence files).
-  const evidence = recordEvidence(result, fileStore(request.evidenceDir), redactor.redactValue({
+  const evidence = recordEvidence(result, store, redactor.redactValue({
     user: identity.user,
     host: identity.host,
     ci: identity.ci,
@@ -112,13 +118,23 @@ async function finishRun(result: RunResult, request: SessionRequest, opened: { p
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
   }), redact);
+  const unsigned = signKey ? signEvidence(store, result, evidence, signKey) : undefined;
   const sinkErrors = await writeSinks(result, evidence.ok ? evidence.path : undefined, request.sinks ?? {}, redact);
   // A verdict that could not be recorded is not a plain pass: the spool keeps the evidence
   // (the verdict stands, as DESIGN says), but a lost file or a missing report makes a pass an error.
-  const unrecorded = !evidence.ok || sinkErrors.record.length > 0;
+  // An unsigned spooled file keeps its verdict, as the spool does; a failed signature in the store does not.
+  const unrecorded = !evidence.ok || sinkErrors.record.length > 0 || (unsigned !== undefined && !evidence.spooled);
   const exitCode = unrecorded && result.exitCode === EXIT.pass ? EXIT.error : result.exitCode;
-  const errors = [...(evidence.ok && evidence.spooled ? [evidence.error] : []), ...(!evidence.ok ? [evidence.error] : []), ...sinkErrors.record, ...sinkErrors.metrics];
+  const errors = [...(evidence.ok && evidence.spooled ? [evidence.error] : []), ...(!evidence.ok ? [evidence.error] : []), ...(unsigned ? [redact(unsigned)] : []), ...sinkErrors.record, ...sinkErrors.metrics];
   return { ran: true, result, evidence, sinkErrors: errors, exitCode };
+}
+
+/** --sign-key: the attestation beside the stored evidence; a message when it could not be made (a signed pass is not a plain pass without it). */
+function signEvidence(store: ReturnType<typeof fileStore>, result: RunResult, evidence: Ran['evidence'], key: SigningKey): string | undefined {
+  if (!evidence.ok) return undefined;
+  if (evidence.spooled) return `the spooled evidence ${evidence.path} is not signed: sign it when it is pushed`;
+  const attested = attestStoredEvidence(store, result.env, basename(evidence.path), result, key);
+  return attested.ok ? undefined : `the evidence ${evidence.path} could not be signed: ${attested.message}`;
 }
 
 /** Stops what a run left behind when the caller is told to stop hard (a second Ctrl-C). */

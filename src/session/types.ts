@@ -15,6 +15,8 @@ export interface SessionRequest {
   stage?: string;
   fromStage?: string;
   evidenceDir: string;
+  /** `--sign-key`: an OpenSSH ed25519 private key that signs an attestation beside the evidence. */
+  signKeyFile?: string;
   /** `--approve ID=NAME` entries and an approvals file. */
   approve?: string[];
   approvalsFile?: string;
