@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ environments:
 stages:
   - id: deploy
     steps:
-      - { id: slow-deploy, uses: exec, with: { command: [sh, -c, "touch started; sleep 3"] } }
+      - { id: slow-deploy, uses: exec, with: { command: [sh, -c, "touch started; i=0; while [ ! -f release ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done"] } }
 `;
 
 async function waitFor(predicate: () => boolean, ms = 15_000): Promise<void> {
@@ -48,6 +48,8 @@ describe('the Kubernetes Lease lock', () => {
     const { readdirSync } = await import('node:fs');
     const written = existsSync(join(dir, 'other-machine', 'demo')) ? readdirSync(join(dir, 'other-machine', 'demo')).filter((f) => f.endsWith('.md')) : [];
     expect(written).toEqual([]);
+    // The first run holds the Lease until the test lets its step finish (no race with a clock).
+    writeFileSync(join(dir, 'release'), '');
     expect(await firstExit).toBe(0);
     expect(server.get('coordination.k8s.io/v1', 'Lease', 'payments', 'rollout-leased-demo')).toBeUndefined();
   });

@@ -89,14 +89,20 @@ describe('rollout watch (live Prometheus)', () => {
   });
 
   it('a health trigger on a service that dies fires (its probe sees "down" as fail)', async () => {
-    const server = createServer((_req, res) => res.writeHead(200).end('ok'));
+    // The service dies after answering two probes — by count, not by a clock, so a slow
+    // start on a loaded machine cannot turn the first samples into failures.
+    let served = 0;
+    const server = createServer((_req, res) => {
+      const last = ++served === 2;
+      res.writeHead(200).end('ok', () => {
+        if (!last) return;
+        server.close();
+        server.closeAllConnections();
+      });
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const dir = workspace({ 'rec.sh': RECORD_SCRIPT, 'rollout.yaml': playbook(harness.liveUrl, `    - { id: health, uses: http, with: { url: "http://127.0.0.1:${port}/health" }, expect: "== 200", for: 1s, timeout: 2s }`) });
-    setTimeout(() => {
-      server.close();
-      server.closeAllConnections();
-    }, 1500);
     const run = await watch(dir, '--duration', '1m', '--interval', '500ms', '--reporter', 'json');
     expect(run.exitCode, run.stderr).toBe(4);
     const health = report(run).nodes.find((n: { id: string }) => n.id === 'health');
