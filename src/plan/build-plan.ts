@@ -8,6 +8,7 @@ import { linkInstances, topologicalOrder } from './order.js';
 import { planNode } from './plan-node.js';
 import type { PlanResult, ResolveScope } from './resolve.js';
 import { plannedSites, type StageSelection } from './select.js';
+import { findSecretsInIdentifiers } from './secret-identifiers.js';
 import { selectOnly } from './select-only.js';
 import type { Command, Plan, PlanNode, StageInstance } from './types.js';
 
@@ -30,11 +31,13 @@ export interface PlanOutput {
 export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResult<PlanOutput> {
   const { playbook, doc, kinds } = valid;
   const diagnostics: Diagnostic[] = [];
-  const environment = playbook.environments[options.env];
+  // Own keys only: `--env constructor` must not find Object.prototype.constructor.
+  const environment = Object.hasOwn(playbook.environments, options.env) ? playbook.environments[options.env] : undefined;
   if (!environment) {
     return { ok: false, diagnostics: [doc.diagnostic('unknown-environment', ['environments'], `unknown environment "${options.env}"`, `environments defined: ${Object.keys(playbook.environments).join(', ')}`)] };
   }
   const secrets = new Set<string>();
+  const secretNames = new Map<string, string>();
   const vars = environment.vars ?? {};
   const stagesById = new Map((playbook.stages ?? []).map((s, i) => [s.id, { stage: s, index: i }]));
   const nodes: PlanNode[] = [];
@@ -53,7 +56,7 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
     const stageSkip = stage?.stage.environments && !stage.stage.environments.includes(options.env);
     const allowed = site.node.environments ?? stage?.stage.environments;
     const skip = stageSkip || (allowed && !allowed.includes(options.env)) ? 'environment' : undefined;
-    const scope: ResolveScope = { vars, env: options.processEnv, secrets };
+    const scope: ResolveScope = { vars, env: options.processEnv, secrets, secretNames };
     // A stage matrix makes one instance of the stage per value; its nodes follow it.
     let stageRows: Array<Record<string, unknown> | undefined> = [undefined];
     if (stage?.stage.matrix && !stageSkip) {
@@ -87,7 +90,8 @@ export function buildPlan(valid: ValidPlaybook, options: PlanOptions): PlanResul
   const selected = options.only?.length ? selectOnly(nodes, options.only, options.command, doc, diagnostics) : nodes;
   const partial = Boolean(options.only?.length);
 
-  const connections = resolveConnections(valid, selected, options.env, { vars, env: options.processEnv, secrets }, diagnostics);
+  const connections = resolveConnections(valid, selected, options.env, { vars, env: options.processEnv, secrets, secretNames }, diagnostics);
+  diagnostics.push(...findSecretsInIdentifiers(valid, secretNames));
   if (diagnostics.length) return { ok: false, diagnostics };
   const plan: Plan = {
     playbook: { name: playbook.name, file: doc.file, dir: dirname(resolve(doc.file)), sha256: createHash('sha256').update(doc.source).digest('hex') },

@@ -9,6 +9,8 @@ export interface ResolveScope {
   matrix?: Record<string, unknown>;
   /** Collects every secret value resolved, for the redactor. */
   secrets: Set<string>;
+  /** Which secret each value came from, so a refusal can name it without showing it. */
+  secretNames?: Map<string, string>;
 }
 
 /** Looks up ${vars|env|secret|matrix} now; ${nodes...} is left for the run. */
@@ -16,7 +18,7 @@ export function planLookup(scope: ResolveScope, resolving: string[] = []): Looku
   return (reference: Reference, body: string) => {
     switch (reference.type) {
       case 'vars': {
-        if (!(reference.name in scope.vars)) return { error: `\${${body}} is not set: this environment has no var "${reference.name}"` };
+        if (!Object.hasOwn(scope.vars, reference.name)) return { error: `\${${body}} is not set: this environment has no var "${reference.name}"` };
         if (resolving.includes(reference.name)) return { error: `vars refer to each other in a loop: ${[...resolving, reference.name].join(' → ')}` };
         // A var may itself hold references (base: "\${env:API_URL}").
         const inner = substitute(scope.vars[reference.name], planLookup(scope, [...resolving, reference.name]));
@@ -32,10 +34,11 @@ export function planLookup(scope: ResolveScope, resolving: string[] = []): Looku
         if (value === undefined || value === '') return { error: `\${${body}}: secret ${reference.name} is not set (export ${reference.name}=...)` };
         if (value.length < MIN_SECRET_LENGTH) return { error: `secret ${reference.name} is ${value.length} characters; secrets shorter than ${MIN_SECRET_LENGTH} are refused (masking them would mask ordinary text)` };
         scope.secrets.add(value);
+        scope.secretNames?.set(value, reference.name);
         return { value };
       }
       case 'matrix':
-        return scope.matrix && reference.name in scope.matrix ? { value: scope.matrix[reference.name] } : { error: `\${${body}}: no matrix value "${reference.name}" here` };
+        return scope.matrix && Object.hasOwn(scope.matrix, reference.name) ? { value: scope.matrix[reference.name] } : { error: `\${${body}}: no matrix value "${reference.name}" here` };
       case 'node':
         return { defer: true };
     }

@@ -25,12 +25,12 @@ export function checkGraph(doc: LoadedDocument, playbook: Playbook, sites: NodeS
       }
     });
     stage.environments?.forEach((env, i) => {
-      if (!(env in playbook.environments)) out.push(doc.diagnostic('unknown-environment', ['stages', s, 'environments', i], `unknown environment "${env}"`, hintEnv(env, playbook)));
+      if (!Object.hasOwn(playbook.environments, env)) out.push(doc.diagnostic('unknown-environment', ['stages', s, 'environments', i], `unknown environment "${env}"`, hintEnv(env, playbook)));
     });
   });
   for (const site of sites) {
     site.node.environments?.forEach((env, i) => {
-      if (!(env in playbook.environments)) out.push(doc.diagnostic('unknown-environment', [...site.path, 'environments', i], `unknown environment "${env}"`, hintEnv(env, playbook)));
+      if (!Object.hasOwn(playbook.environments, env)) out.push(doc.diagnostic('unknown-environment', [...site.path, 'environments', i], `unknown environment "${env}"`, hintEnv(env, playbook)));
     });
     site.node.needs?.forEach((need, i) => {
       const target = byId.get(need);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
 import type { Diagnostic, Path } from './diagnostics.js';
@@ -27,16 +27,42 @@ export interface LoadedDocument {
 export type LoadResult = { ok: true; doc: LoadedDocument } | { ok: false; diagnostics: Diagnostic[] };
 
 export function loadPlaybookFile(file: string): LoadResult {
-  let size: number;
+  const read = readCapped(file, MAX_PLAYBOOK_BYTES);
+  if ('problem' in read) return { ok: false, diagnostics: [{ file, line: 1, column: 1, path: '(file)', ...read.problem }] };
+  return parsePlaybookText(read.text, file);
+}
+
+type Read = { text: string } | { problem: Pick<Diagnostic, 'id' | 'message' | 'hint'> };
+
+/**
+ * The file's text, read in chunks with the cap enforced while reading: a size from stat
+ * says nothing for /dev/zero or a FIFO, which would otherwise be read forever.
+ */
+function readCapped(file: string, maxBytes: number): Read {
+  let fd: number;
   try {
-    size = statSync(file).size;
+    if (statSync(file).isDirectory()) return { problem: { id: 'is-a-directory', message: `${file} is a directory`, hint: 'pass the playbook file with -p FILE, e.g. -p playbooks/api.yaml' } };
+    fd = openSync(file, 'r');
   } catch {
-    return { ok: false, diagnostics: [{ id: 'unreadable-file', file, line: 1, column: 1, path: '(file)', message: `cannot read ${file}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' }] };
+    return { problem: { id: 'unreadable-file', message: `cannot read ${file}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' } };
   }
-  if (size > MAX_PLAYBOOK_BYTES) {
-    return { ok: false, diagnostics: [{ id: 'file-too-large', file, line: 1, column: 1, path: '(file)', message: `playbook is ${size} bytes; the limit is 1 MiB`, hint: 'split it, or move data out of the playbook' }] };
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const bytes = readSync(fd, chunk, 0, chunk.length, null);
+      if (bytes === 0) break;
+      total += bytes;
+      if (total > maxBytes) return { problem: { id: 'file-too-large', message: `${file} holds more than 1 MiB; the limit is 1 MiB`, hint: 'split it, or move data out of the playbook' } };
+      chunks.push(chunk.subarray(0, bytes));
+    }
+    return { text: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    return { problem: { id: 'unreadable-file', message: `cannot read ${file}: ${(error as Error).message}`, hint: 'pass the playbook with -p FILE (default ./rollout.yaml)' } };
+  } finally {
+    closeSync(fd);
   }
-  return parsePlaybookText(readFileSync(file, 'utf8'), file);
 }
 
 export function parsePlaybookText(source: string, file: string): LoadResult {
