@@ -1,4 +1,3 @@
-import { fileStore } from '../evidence/file-store.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
 import { takeLock } from '../lock/index.js';
 import type { ValidPlaybook } from '../playbook/validate.js';
@@ -7,7 +6,8 @@ import { EXIT } from '../run/verdict.js';
 import type { RunResult } from '../run/types.js';
 import { killAllProcessGroups } from '../sdk/process.js';
 import { Redactor } from '../secrets/redactor.js';
-import { recordEvidence } from './evidence.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { recordEvidence, selectEvidenceStore } from './evidence.js';
 import { identifyRun } from './identity.js';
 import { buildOperator } from './operator.js';
 import { runnerFor } from './runner.js';
@@ -19,9 +19,9 @@ import { readVersion } from './version.js';
 const refused = (problems: string[]): SessionOutcome => ({ ran: false, exitCode: EXIT.invalid, problems });
 
 /** Reads back earlier promotes only where a command may refer to them (rollback, watch, promote's ${nodes.X}). */
-function readBack(request: SessionRequest, playbook: string) {
+function readBack(request: SessionRequest, store: EvidenceStore, playbook: string) {
   if (request.command === 'check') return {};
-  const record = promoteRecord(request.evidenceDir, request.env, playbook);
+  const record = promoteRecord(store, request.env, playbook);
   return { external: record.external, done: record.done };
 }
 
@@ -38,6 +38,9 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
   io.onSecrets?.(secrets);
   const processEnv = request.processEnv ?? process.env;
   const identity = identifyRun(request.commandLine, plan.playbook.dir, processEnv);
+  const selected = selectEvidenceStore(request, valid, processEnv);
+  if (!selected.ok) return refused([selected.message]);
+  const { store } = selected;
 
   const operator = buildOperator(plan, identity, { ...(request.approve ? { approve: request.approve } : {}), ...(request.approvalsFile ? { approvalsFile: request.approvalsFile } : {}), ...(io.ask ? { ask: io.ask } : {}) });
   if (!operator.ok) return refused(operator.problems);
@@ -84,23 +87,23 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
         ...(request.at ? { at: request.at } : {}),
         // Redact the data before a renderer formats or truncates it: a cut secret cannot be matched.
         onEvent: (event) => io.onEvent?.(redactor.redactValue(event)),
-        ...readBack(request, plan.playbook.name),
+        ...readBack(request, store, plan.playbook.name),
         operator: operator.value,
-        evidence: evidenceAccess(request.evidenceDir, plan.playbook.name),
+        evidence: evidenceAccess(store, plan.playbook.name),
       });
     } finally {
       await systems.value.cleanup();
     }
-    return await finishRun(redactor.redactValue(result), request, opened, identity, redactor);
+    return await finishRun(redactor.redactValue(result), request, store, opened, identity, redactor);
   } finally {
     for (const release of releases.reverse()) await release().catch(() => {});
   }
 }
 
-async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor): Promise<Ran> {
+async function finishRun(result: RunResult, request: SessionRequest, store: EvidenceStore, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
-  const evidence = recordEvidence(result, fileStore(request.evidenceDir), {
+  const evidence = recordEvidence(result, store, {
     user: identity.user,
     host: identity.host,
     ci: identity.ci,
