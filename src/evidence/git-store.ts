@@ -153,7 +153,7 @@ function fetchTip(gitDir: string, branch: string, trackingRef: string, problems:
   const before = revParse(gitDir, trackingRef);
   let last = '';
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const fetched = runGit(gitDir, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', 'origin', `refs/heads/${branch}:${trackingRef}`]);
+    const fetched = runGit(gitDir, ['fetch', '--no-tags', '--no-write-fetch-head', 'origin', `refs/heads/${branch}:${trackingRef}`]);
     if (fetched.ok) return { ok: true, commit: revParse(gitDir, trackingRef) };
     if (/couldn't find remote ref/i.test(fetched.stderr)) {
       if (before) {

@@ -19,7 +19,8 @@ export function cacheHome(): string {
 /** A clone with a work tree, for tampering with the branch as another user could. */
 export function workClone(remote: string, branch: string): { dir: string; git(...args: string[]): string } {
   const dir = mkdtempSync(join(tmpdir(), 'rollout-store-clone-'));
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=mallory', '-c', 'user.email=m@example.com', ...args], { encoding: 'utf8' });
+  // filter-branch otherwise waits 10 s to warn about itself.
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=mallory', '-c', 'user.email=m@example.com', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FILTER_BRANCH_SQUELCH_WARNING: '1' } });
   execFileSync('git', ['clone', '--quiet', '--branch', branch, remote, dir]);
   return { dir, git };
 }
