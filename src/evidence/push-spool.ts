@@ -60,11 +60,10 @@ export function relinkEvidence(text: string, name: string, linked: ChainLink | n
   const previousAt = report.lastIndexOf('\n  "previous": ');
   const previous = JSON.stringify({ previous: tip ?? null }, null, 2).slice(1, -2);
   report = `${report.slice(0, previousAt)}${previous}\n}`;
-  if (newName !== name) {
-    report = report.replace(`"evidence": ${JSON.stringify(name)}`, `"evidence": ${JSON.stringify(newName)}`);
-    body = body.replace(`| File | \`${name}\` |`, `| File | \`${newName}\` |`);
-  }
+  if (newName !== name) report = report.replace(`"evidence": ${JSON.stringify(name)}`, `"evidence": ${JSON.stringify(newName)}`);
   body = `${body.slice(0, reportAt)}${report}${body.slice(reportEnd)}`;
+  // After the report is put back: the offsets above are of the body before this edit.
+  if (newName !== name) body = body.replace(`| File | \`${name}\` |`, `| File | \`${newName}\` |`);
   return { name: newName, text: `${body}${DIGEST_PREFIX}${sha256(body)} -->\n`, companions: [] };
 }
 
