@@ -6,7 +6,8 @@ export interface CommonOptions {
   concurrency: string;
   reporter?: 'tty' | 'plain' | 'json' | 'junit' | 'markdown';
   output?: string;
-  evidenceDir: string;
+  evidenceDir?: string;
+  evidenceStore?: string;
   at?: string;
   color: boolean;
   dryRun?: boolean;
@@ -15,4 +16,10 @@ export interface CommonOptions {
   approvals?: string;
   metricsFile?: string;
   pushgateway?: string;
+}
+
+/** `--evidence-store URL`, else `--evidence-dir DIR` as `file:DIR`; absent: the session picks (env var, playbook, default). */
+export function namedEvidenceStore(opts: { evidenceStore?: string; evidenceDir?: string }): string | undefined {
+  if (opts.evidenceStore !== undefined) return opts.evidenceStore;
+  return opts.evidenceDir !== undefined ? `file:${opts.evidenceDir}` : undefined;
 }

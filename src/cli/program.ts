@@ -18,7 +18,8 @@ function runOptions(command: Command): Command {
     .option('--concurrency <n>', 'nodes running at once', '8')
     .addOption(new Option('--reporter <name>', 'tty (on a terminal), plain (otherwise), json, junit or markdown').choices(['tty', 'plain', 'json', 'junit', 'markdown']))
     .option('--output <file>', 'write the json/junit/markdown report to this file')
-    .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
+    .option('--evidence-dir <dir>', 'where evidence files go: short for --evidence-store file:DIR (default ./evidence)')
+    .option('--evidence-store <url>', 'where evidence is read and written: file:DIR, git+ssh://host/repo.git#branch (also ROLLOUT_EVIDENCE_STORE, or evidenceStore: in the environment)')
     .option('--sign-key <file>', 'sign an in-toto attestation beside the evidence with this OpenSSH ed25519 private key (also ROLLOUT_SIGN_KEY)')
     .option('--at <time>', 'evaluate time-based checks as of this instant (ISO 8601)')
     .option('--approve <id=name>', 'sign an approval node as NAME (repeatable)', (value: string, all: string[] = []) => [...all, value])
@@ -112,11 +113,13 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
 
   const evidence = program.command('evidence').description('work with evidence files');
   evidence
-    .command('verify <path>')
-    .description('verify an evidence file (its digest) or a folder (every file and each chain)')
+    .command('verify [path]')
+    .description('verify an evidence file (its digest), a folder, or a store (every file and each chain); with --trusted-keys, every attestation too')
+    .option('--evidence-store <url>', 'verify this store: file:DIR or git+…#branch (also ROLLOUT_EVIDENCE_STORE)')
+    .option('--evidence-dir <dir>', 'short for --evidence-store file:DIR')
     .option('--trusted-keys <file>', 'also check every attestation against these keys (OpenSSH allowed_signers format)')
-    .addHelpText('after', '\nExamples:\n  rollout evidence verify evidence/production\n  rollout evidence verify evidence/ --trusted-keys .rollout/allowed_signers')
-    .action(async (path: string, opts: { trustedKeys?: string }) => {
+    .addHelpText('after', '\nExamples:\n  rollout evidence verify evidence/production\n  rollout evidence verify --evidence-store git+ssh://git@example.com/evidence.git#main\n  rollout evidence verify evidence/ --trusted-keys .rollout/allowed_signers')
+    .action(async (path: string | undefined, opts: { evidenceStore?: string; evidenceDir?: string; trustedKeys?: string }) => {
       code = await (await import('./commands/evidence.js')).verifyCommand(path, opts);
     });
 
@@ -132,7 +135,8 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .option('--max-queued <n>', 'runs waiting beyond --max-runs before 429', '32')
     .option('--request-timeout <d>', 'a run past this is error (never a pass)', '60s')
     .option('--shutdown-grace <d>', 'on SIGTERM, how long runs may finish', '30s')
-    .option('--evidence-dir <dir>', 'where evidence files go', './evidence')
+    .option('--evidence-dir <dir>', 'where evidence files go: short for --evidence-store file:DIR (default ./evidence)')
+    .option('--evidence-store <url>', 'where evidence is read and written: file:DIR, git+ssh://host/repo.git#branch (also ROLLOUT_EVIDENCE_STORE, or evidenceStore: in the environment)')
     .option('--github-webhook-secret-file <file>', 'secret of the GitHub deployment_protection_rule webhook (HMAC)')
     .option('--github-token-file <file>', 'token for GitHub deployment review callbacks')
     .addHelpText('after', '\nExample:\n  rollout serve --listen 0.0.0.0:8080 --playbooks playbooks/ --token-file /etc/rollout/tokens\n  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/v1/gates/payments-api/staging')

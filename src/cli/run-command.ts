@@ -8,7 +8,7 @@ import { renderRollbackSteps } from '../report/rollback-steps.js';
 import { renderWatchRound } from '../report/watch-round.js';
 import { parseInstant, renderDocument, runSession, type DocumentReporter, type SessionRequest } from '../session/index.js';
 import { askTerminal, hasTerminal, terminalConfirmation } from './confirm.js';
-import type { CommonOptions } from './options.js';
+import { namedEvidenceStore, type CommonOptions } from './options.js';
 import { err, installRedaction, out, redactor } from './output.js';
 import { withInterrupts } from './signals.js';
 
@@ -53,7 +53,7 @@ function toRequest(command: Command, opts: RunCommandOptions, watch?: SessionReq
       dryRun: opts.dryRun ?? false,
       ...(opts.stage ? { stage: opts.stage } : {}),
       ...(opts.from ? { fromStage: opts.from } : {}),
-      evidenceDir: opts.evidenceDir,
+      ...(namedEvidenceStore(opts) !== undefined ? { evidenceStore: namedEvidenceStore(opts)! } : {}),
       ...signKeyOf(opts),
       ...(opts.approve ? { approve: opts.approve } : {}),
       ...(opts.approvals ? { approvalsFile: opts.approvals } : {}),

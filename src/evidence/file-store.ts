@@ -46,10 +46,15 @@ function appendFile(store: EvidenceStore, folder: string, env: string, playbook:
   try {
     const { tip } = readChain(store, env, playbook);
     for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
-      const { name, text } = compose(tip, attempt);
+      const { name, text, companions = [] } = compose(tip, attempt);
       const placed = placeFile(folder, name, text);
       if (placed === 'taken') continue;
       if (placed !== 'placed') return { ok: false, message: placed };
+      // The file holds its name; a companion is written after it (an existing one is not replaced).
+      for (const companion of companions) {
+        const beside = placeFile(folder, companion.name, companion.text);
+        if (beside !== 'placed') return { ok: false, message: beside === 'taken' ? `${join(folder, companion.name)} exists already` : beside };
+      }
       return { ok: true, name, location: join(folder, name) };
     }
     return { ok: false, message: `${MAX_NAME_ATTEMPTS} names taken in ${folder}` };

@@ -6,15 +6,22 @@ export interface ChainLink {
 
 export type AppendResult = { ok: true; name: string; location: string } | { ok: false; message: string };
 
-/** What `append` asks of the writer, once the chain's tip is known: the file's name and text. */
-export type ComposeEvidence = (tip: ChainLink | undefined, attempt: number) => { name: string; text: string };
+/** A file stored beside an evidence file, in the same write (an attestation: `<file>.md.intoto.jsonl`). */
+export interface CompanionFile {
+  name: string;
+  text: string;
+}
+
+/** What `append` asks of the writer, once the chain's tip is known: the file's name and text, and its companions. */
+export type ComposeEvidence = (tip: ChainLink | undefined, attempt: number) => { name: string; text: string; companions?: CompanionFile[] };
 
 /**
  * Where evidence lives. Every reader and writer goes through this: the writer at the end of a
  * run, the chain (verify, the previous link), evidence.recent, `${nodes.X}` read-back. Files
  * are grouped by environment and named; what is in them (playbook, links) is read from them,
- * never guessed from the store. Implementations: `file:DIR` (file-store.ts); a git branch is
- * meant to fit the same four calls.
+ * never guessed from the store. Implementations: `file:DIR` (file-store.ts) and
+ * `git+…#branch` (git-store.ts). Calls are synchronous: the git store runs `git` as a child
+ * process and waits, which a one-shot CLI run can afford.
  */
 export interface EvidenceStore {
   /** Where it is, for messages: `file:/abs/evidence`. */
@@ -34,4 +41,6 @@ export interface EvidenceStore {
    * replaced. Never throws; a store that cannot be written says why.
    */
   append(env: string, playbook: string, compose: ComposeEvidence): AppendResult;
+  /** What the store itself noticed that the files cannot show (a branch whose history was rewritten). */
+  integrityProblems?(): string[];
 }

@@ -59,6 +59,7 @@ export function verifyStore(store: EvidenceStore, envs = store.environments(), o
       for (const off of orderChain(files, new Set(names)).offChain) problems.push({ file: store.locate(env, off.name), message: off.message });
     }
   }
+  for (const message of store.integrityProblems?.() ?? []) problems.push({ file: store.url, message });
   problems.sort((a, b) => a.file.localeCompare(b.file));
   return { checked, problems };
 }

@@ -5,7 +5,7 @@ import type { RunResult } from '../run/types.js';
 import { sha256 } from './check-file.js';
 import { placeFile } from './file-store.js';
 import { DIGEST_PREFIX, renderEvidenceBody, type EvidenceMeta } from './render.js';
-import type { ChainLink, EvidenceStore } from './store.js';
+import type { ChainLink, CompanionFile, ComposeEvidence, EvidenceStore } from './store.js';
 
 export { sha256 };
 
@@ -15,6 +15,8 @@ export interface EvidenceOptions {
   meta: Omit<EvidenceMeta, 'fileName' | 'previous'>;
   /** Where the file is kept when the store cannot take it (default `./.rollout/spool`). */
   spoolDir?: string;
+  /** A file to store beside the evidence in the same write (its signed attestation). */
+  attest?: (composed: { name: string; text: string }, location: string) => CompanionFile;
 }
 
 /**
@@ -31,10 +33,13 @@ export function evidenceFileName(result: RunResult, suffix = ''): string {
 }
 
 /** The file's name and full text (body, then its digest line), linked to `previous`. */
-export function composeEvidence(result: RunResult, options: EvidenceOptions, previous: ChainLink | undefined, attempt = 1): { name: string; text: string } {
+export function composeEvidence(result: RunResult, options: EvidenceOptions, previous: ChainLink | undefined, attempt = 1, store?: EvidenceStore): ReturnType<ComposeEvidence> {
   const name = evidenceFileName(result, attempt === 1 ? '' : `-${attempt}`);
   const body = options.redact(renderEvidenceBody(result, { ...options.meta, fileName: name, ...(previous ? { previous } : {}) }));
-  return { name, text: `${body}${DIGEST_PREFIX}${sha256(body)} -->\n` };
+  const composed = { name, text: `${body}${DIGEST_PREFIX}${sha256(body)} -->\n` };
+  if (!options.attest) return composed;
+  // Signed over the exact bytes stored, and stored with them (one commit in git).
+  return { ...composed, companions: [options.attest(composed, store ? store.locate(result.env, name) : name)] };
 }
 
 /**
@@ -43,13 +48,13 @@ export function composeEvidence(result: RunResult, options: EvidenceOptions, pre
  * the store cannot take it, the file is kept in the spool and the result says where.
  */
 export function appendEvidence(store: EvidenceStore, result: RunResult, options: EvidenceOptions): EvidenceWrite {
-  let composed: { name: string; text: string } | undefined;
+  let composed: ReturnType<ComposeEvidence> | undefined;
   let lastTip: ChainLink | undefined;
   let failure: string;
   try {
     const stored = store.append(result.env, result.playbook.name, (tip, attempt) => {
       lastTip = tip;
-      return (composed = composeEvidence(result, options, tip, attempt));
+      return (composed = composeEvidence(result, options, tip, attempt, store));
     });
     if (stored.ok) return { ok: true, path: stored.location };
     failure = stored.message;
@@ -71,7 +76,7 @@ export function appendEvidence(store: EvidenceStore, result: RunResult, options:
  * Keeps a file that the store did not take: in the spool (`./.rollout/spool/<env>/`), else in
  * this user's temp folder, so the run's record survives a full or read-only disk where it can.
  */
-export function spoolEvidence(env: string, compose: (attempt: number) => { name: string; text: string }, spoolDir = join('.rollout', 'spool')): { ok: true; path: string } | { ok: false; message: string } {
+export function spoolEvidence(env: string, compose: (attempt: number) => ReturnType<ComposeEvidence>, spoolDir = join('.rollout', 'spool')): { ok: true; path: string } | { ok: false; message: string } {
   const failures: string[] = [];
   for (const root of [spoolDir, join(tmpdir(), `rollout-spool-${process.getuid?.() ?? 'user'}`)]) {
     const folder = resolve(root, env);
@@ -82,9 +87,14 @@ export function spoolEvidence(env: string, compose: (attempt: number) => { name:
       continue;
     }
     for (let attempt = 1; attempt < 1000; attempt++) {
-      const { name, text } = compose(attempt);
+      const { name, text, companions = [] } = compose(attempt);
       const placed = placeFile(folder, name, text);
-      if (placed === 'placed') return { ok: true, path: join(folder, name) };
+      if (placed === 'placed') {
+        const kept = companions.map((c) => placeFile(folder, c.name, c.text)).filter((p) => p !== 'placed');
+        if (!kept.length) return { ok: true, path: join(folder, name) };
+        failures.push(...kept.map((p) => (p === 'taken' ? `a companion of ${name} exists already in ${folder}` : p)));
+        break;
+      }
       if (placed !== 'taken') {
         failures.push(placed);
         break;

@@ -1,5 +1,6 @@
 import type { Registry, SystemDefinition } from '../sdk/types.js';
 import { connectionsOf } from './connections.js';
+import { parseEvidenceStoreSpec } from './evidence-store-spec.js';
 import { didYouMean, type Diagnostic, type Path } from './diagnostics.js';
 import type { LoadedDocument } from './load.js';
 import type { Playbook } from './schema.js';
@@ -12,9 +13,14 @@ export async function checkEnvironments(doc: LoadedDocument, playbook: Playbook,
     for (const [key, value] of Object.entries(environment)) {
       if (key === 'vars') continue;
       const path = ['environments', envName, key];
+      if (key === 'evidenceStore') {
+        const parsed = typeof value === 'string' ? parseEvidenceStoreSpec(value) : { ok: false as const, message: 'evidenceStore is a URL: file:DIR or git+ssh://host/repo.git#branch' };
+        if (!parsed.ok) out.push(doc.diagnostic('invalid-evidence-store', path, parsed.message));
+        continue;
+      }
       const load = registry.systems[key];
       if (!load) {
-        const guess = didYouMean(key, ['vars', ...Object.keys(registry.systems)]);
+        const guess = didYouMean(key, ['vars', 'evidenceStore', ...Object.keys(registry.systems)]);
         out.push(doc.diagnostic('unknown-key', ['environments', envName], `unknown key "${key}" in environment ${envName}`, guess ? `did you mean "${guess}"?` : `an environment holds vars and systems: ${Object.keys(registry.systems).join(', ')}`, key));
         continue;
       }

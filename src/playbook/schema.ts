@@ -62,6 +62,8 @@ export const defaultsSchema = z.strictObject({
 /** Systems (`postgres:`, `prometheus:`, ...) are checked against each family's own schema. */
 export const environmentSchema = z.looseObject({
   vars: z.record(z.string(), z.unknown()).optional(),
+  /** Where this environment's evidence lives (`file:DIR`, `git+ssh://…#branch`), so CI and on-call agree without flags. */
+  evidenceStore: z.string().optional(),
 });
 
 export const rollbackSchema = z.strictObject({

@@ -19,7 +19,7 @@ export interface GateAnswer {
 
 export interface AskContext {
   files: Map<string, string>;
-  evidenceDir: string;
+  evidenceStore?: string;
   requestTimeoutMs: number;
   admission: Admission;
   /** Aborted on shutdown past the grace period: runs stop and write their evidence. */
@@ -47,7 +47,7 @@ export async function askGates(question: GateQuestion, caller: string, context: 
       env: question.env,
       ...(question.only?.length ? { only: question.only } : {}),
       ...(question.at ? { at: question.at } : {}),
-      evidenceDir: context.evidenceDir,
+      ...(context.evidenceStore !== undefined ? { evidenceStore: context.evidenceStore } : {}),
       commandLine: `rollout serve: ${question.what} ${question.playbook} --env ${question.env}${question.only?.length ? ` --only ${question.only.join(',')}` : ''} (caller: ${caller})`,
       neverMutate: true,
     };

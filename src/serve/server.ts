@@ -19,7 +19,8 @@ export interface ServeConfig {
   maxQueued: number;
   requestTimeoutMs: number;
   shutdownGraceMs: number;
-  evidenceDir: string;
+  /** `--evidence-store`/`--evidence-dir`; absent: what the session picks. */
+  evidenceStore?: string;
   githubWebhookSecretFile?: string;
   githubTokenFile?: string;
   log(line: string): void;
@@ -53,7 +54,7 @@ export async function startServer(config: ServeConfig): Promise<{ ok: true; serv
     get files() {
       return catalog.files;
     },
-    evidenceDir: config.evidenceDir,
+    ...(config.evidenceStore !== undefined ? { evidenceStore: config.evidenceStore } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
     admission,
     shutdown: shutdown.signal,

@@ -1,7 +1,5 @@
-import { basename } from 'node:path';
-import { attestStoredEvidence, loadSigningKey } from '../evidence/attest/load.js';
+import { loadSigningKey } from '../evidence/attest/load.js';
 import type { SigningKey } from '../evidence/attest/ssh-key.js';
-import { fileStore } from '../evidence/file-store.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
 import { takeLock } from '../lock/index.js';
 import type { ValidPlaybook } from '../playbook/validate.js';
@@ -10,7 +8,8 @@ import { EXIT } from '../run/verdict.js';
 import type { RunResult } from '../run/types.js';
 import { killAllProcessGroups } from '../sdk/process.js';
 import { Redactor } from '../secrets/redactor.js';
-import { recordEvidence } from './evidence.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { recordEvidence, selectEvidenceStore } from './evidence.js';
 import { identifyRun } from './identity.js';
 import { buildOperator } from './operator.js';
 import { runnerFor } from './runner.js';
@@ -22,9 +21,9 @@ import { readVersion } from './version.js';
 const refused = (problems: string[]): SessionOutcome => ({ ran: false, exitCode: EXIT.invalid, problems });
 
 /** Reads back earlier promotes only where a command may refer to them (rollback, watch, promote's ${nodes.X}). */
-function readBack(request: SessionRequest, playbook: string) {
+function readBack(request: SessionRequest, store: EvidenceStore, playbook: string) {
   if (request.command === 'check') return {};
-  const record = promoteRecord(request.evidenceDir, request.env, playbook);
+  const record = promoteRecord(store, request.env, playbook);
   return { external: record.external, done: record.done };
 }
 
@@ -43,6 +42,9 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
   const signKey = request.signKeyFile ? loadSigningKey(request.signKeyFile) : undefined;
   if (signKey && !signKey.ok) return refused([signKey.message]);
   const identity = identifyRun(request.commandLine, plan.playbook.dir, processEnv);
+  const selected = selectEvidenceStore(request, valid, processEnv);
+  if (!selected.ok) return refused([selected.message]);
+  const { store } = selected;
 
   const operator = buildOperator(plan, identity, { ...(request.approve ? { approve: request.approve } : {}), ...(request.approvalsFile ? { approvalsFile: request.approvalsFile } : {}), ...(io.ask ? { ask: io.ask } : {}) });
   if (!operator.ok) return refused(operator.problems);
@@ -91,23 +93,22 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
         onEvent: (event) => io.onEvent?.(redactor.redactValue(event)),
         // A secret that reaches a command line through ${nodes.X.outputs} is refused at run time.
         holdsSecret: (text) => redactor.holdsSecret(text),
-        ...readBack(request, plan.playbook.name),
+        ...readBack(request, store, plan.playbook.name),
         operator: operator.value,
-        evidence: evidenceAccess(request.evidenceDir, plan.playbook.name),
+        evidence: evidenceAccess(store, plan.playbook.name),
       });
     } finally {
       await systems.value.cleanup();
     }
-    return await finishRun(redactor.redactValue(result), request, opened, identity, redactor, signKey?.ok ? signKey.value : undefined);
+    return await finishRun(redactor.redactValue(result), request, store, opened, identity, redactor, signKey?.ok ? signKey.value : undefined);
   } finally {
     for (const release of releases.reverse()) await release().catch(() => {});
   }
 }
 
-async function finishRun(result: RunResult, request: SessionRequest, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor, signKey?: SigningKey): Promise<Ran> {
+async function finishRun(result: RunResult, request: SessionRequest, store: EvidenceStore, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor, signKey?: SigningKey): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
-  const store = fileStore(request.evidenceDir);
   // Values are redacted field by field before anything renders them; a second pass over the
   // rendered text would only mangle identifiers (and is what once renamed evidence files).
   const evidence = recordEvidence(result, store, redactor.redactValue({
@@ -117,24 +118,14 @@ async function finishRun(result: RunResult, request: SessionRequest, opened: { p
     commandLine: identity.commandLine,
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
-  }), redact);
-  const unsigned = signKey ? signEvidence(store, result, evidence, signKey) : undefined;
+  }), redact, signKey);
   const sinkErrors = await writeSinks(result, evidence.ok ? evidence.path : undefined, request.sinks ?? {}, redact);
   // A verdict that could not be recorded is not a plain pass: the spool keeps the evidence
   // (the verdict stands, as DESIGN says), but a lost file or a missing report makes a pass an error.
-  // An unsigned spooled file keeps its verdict, as the spool does; a failed signature in the store does not.
-  const unrecorded = !evidence.ok || sinkErrors.record.length > 0 || (unsigned !== undefined && !evidence.spooled);
+  const unrecorded = !evidence.ok || sinkErrors.record.length > 0;
   const exitCode = unrecorded && result.exitCode === EXIT.pass ? EXIT.error : result.exitCode;
-  const errors = [...(evidence.ok && evidence.spooled ? [evidence.error] : []), ...(!evidence.ok ? [evidence.error] : []), ...(unsigned ? [redact(unsigned)] : []), ...sinkErrors.record, ...sinkErrors.metrics];
+  const errors = [...(evidence.ok && evidence.spooled ? [evidence.error] : []), ...(!evidence.ok ? [evidence.error] : []), ...sinkErrors.record, ...sinkErrors.metrics];
   return { ran: true, result, evidence, sinkErrors: errors, exitCode };
-}
-
-/** --sign-key: the attestation beside the stored evidence; a message when it could not be made (a signed pass is not a plain pass without it). */
-function signEvidence(store: ReturnType<typeof fileStore>, result: RunResult, evidence: Ran['evidence'], key: SigningKey): string | undefined {
-  if (!evidence.ok) return undefined;
-  if (evidence.spooled) return `the spooled evidence ${evidence.path} is not signed: sign it when it is pushed`;
-  const attested = attestStoredEvidence(store, result.env, basename(evidence.path), result, key);
-  return attested.ok ? undefined : `the evidence ${evidence.path} could not be signed: ${attested.message}`;
 }
 
 /** Stops what a run left behind when the caller is told to stop hard (a second Ctrl-C). */

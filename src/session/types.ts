@@ -14,7 +14,11 @@ export interface SessionRequest {
   dryRun?: boolean;
   stage?: string;
   fromStage?: string;
-  evidenceDir: string;
+  /**
+   * The evidence store the caller named (`--evidence-store URL`, or `--evidence-dir DIR` as
+   * `file:DIR`); absent: ROLLOUT_EVIDENCE_STORE, the environment's `evidenceStore:`, `file:./evidence`.
+   */
+  evidenceStore?: string;
   /** `--sign-key`: an OpenSSH ed25519 private key that signs an attestation beside the evidence. */
   signKeyFile?: string;
   /** `--approve ID=NAME` entries and an approvals file. */

@@ -11,7 +11,12 @@ describe('naming an evidence store', () => {
     expect(url('file:./evidence')).toBe(`file:${resolve('evidence')}`);
     expect(url('file:///srv/evidence')).toBe('file:/srv/evidence');
     expect(url('evidence')).toBe(`file:${resolve('evidence')}`);
-    expect(url('git+ssh://git@example.com/ev.git#main')).toBe('git+ssh://git@example.com/ev.git#main: the git+ssh evidence store is not supported; use file:DIR');
+    expect(url('git+ssh://git@example.com/ev.git#main')).toBe('git+ssh://git@example.com/ev.git#main');
+    expect(url('git+https://ci:s3cret@example.com/ev.git#main')).toBe('git+https://ci:***@example.com/ev.git#main');
+    expect(url('git+ssh://git@example.com/ev.git')).toBe('git+ssh://git@example.com/ev.git: name the branch after #, as in git+ssh://git@example.com/ev.git#evidence');
+    expect(url('git+ftp://example.com/ev.git#main')).toMatch(/^git\+ftp:\/\/example.com\/ev.git#main: expected git\+file:/);
+    expect(url('s3://bucket/ev')).toBe('s3://bucket/ev: unknown evidence store "s3:"; use file:DIR, or git+file://, git+ssh:// or git+https://…#branch');
+    expect(url('git+file:///srv/ev.git#a..b')).toBe('git+file:///srv/ev.git#a..b: "a..b" is not a branch name git accepts');
     expect(url('file:')).toBe('file:: expected file:DIR');
   });
 });

@@ -16,7 +16,7 @@ stages:
 `;
 
 function request(dir: string, extra: Partial<SessionRequest> = {}): SessionRequest {
-  return { playbookFile: join(dir, 'rollout.yaml'), command: 'check', env: 'ci', evidenceDir: join(dir, 'evidence'), commandLine: 'test', ...extra };
+  return { playbookFile: join(dir, 'rollout.yaml'), command: 'check', env: 'ci', evidenceStore: `file:${join(dir, 'evidence')}`, commandLine: 'test', ...extra };
 }
 
 const quiet = (): SessionIO & { notices: string[] } => {

@@ -12,7 +12,6 @@ export async function planCommand(opts: CommonOptions & { for: Command; format: 
     command: opts.for,
     env: opts.env!,
     ...(opts.only ? { only: opts.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
-    evidenceDir: opts.evidenceDir,
     commandLine: '',
   });
   if (!opened.ok) {

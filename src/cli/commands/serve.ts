@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseDuration } from '../../sdk/duration.js';
+import { namedEvidenceStore } from '../options.js';
 import { err, out } from '../output.js';
 
 export interface ServeOptions {
@@ -12,7 +13,8 @@ export interface ServeOptions {
   maxQueued: string;
   requestTimeout: string;
   shutdownGrace: string;
-  evidenceDir: string;
+  evidenceDir?: string;
+  evidenceStore?: string;
   githubWebhookSecretFile?: string;
   githubTokenFile?: string;
 }
@@ -52,7 +54,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     ...numbers,
     requestTimeoutMs: requestTimeoutMs!,
     shutdownGraceMs: shutdownGraceMs!,
-    evidenceDir: opts.evidenceDir,
+    ...(namedEvidenceStore(opts) !== undefined ? { evidenceStore: namedEvidenceStore(opts)! } : {}),
     ...(opts.githubWebhookSecretFile ? { githubWebhookSecretFile: opts.githubWebhookSecretFile } : {}),
     ...(opts.githubTokenFile ? { githubTokenFile: opts.githubTokenFile } : {}),
     log: (line) => err(`${new Date().toISOString()} ${line}\n`),

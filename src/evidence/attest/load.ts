@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { placeFile } from '../file-store.js';
-import type { EvidenceStore } from '../store.js';
 import { parseAllowedSigners, type TrustedKeys } from './allowed-signers.js';
-import { attestationName, composeAttestation } from './attestation.js';
+import { attestationName } from './attestation.js';
 import { parseSigningKey, type Parsed, type SigningKey } from './ssh-key.js';
 import type { AttestedRun } from './statement.js';
 
@@ -30,26 +27,6 @@ export function loadTrustedKeys(file: string): Parsed<TrustedKeys> {
   const keys = parseAllowedSigners(text);
   if (!keys.signers.length) return { ok: false, message: `trusted keys ${file}: no usable ssh-ed25519 key${keys.skipped.length ? ` (${keys.skipped.join('; ')})` : ''}` };
   return { ok: true, value: keys };
-}
-
-/**
- * Signs an evidence file already in the store and places its attestation beside it.
- * Until the store writes companions in the same append (one commit in git), this places the
- * file itself, which only a store of local paths allows.
- */
-export function attestStoredEvidence(store: EvidenceStore, env: string, evidenceName: string, run: AttestedRun, key: SigningKey): { ok: true; path: string } | { ok: false; message: string } {
-  const bytes = store.read(env, evidenceName);
-  if (!bytes) return { ok: false, message: `cannot read ${store.locate(env, evidenceName)} back to sign it` };
-  const attestation = composeAttestation({ name: evidenceName, text: bytes }, run, store.locate(env, evidenceName), key);
-  return placeBeside(store, env, attestation);
-}
-
-function placeBeside(store: EvidenceStore, env: string, file: { name: string; text: string }): { ok: true; path: string } | { ok: false; message: string } {
-  const path = store.locate(env, file.name);
-  if (!store.url.startsWith('file:')) return { ok: false, message: `${store.url} cannot hold attestations yet` };
-  const placed = placeFile(dirname(path), basename(path), file.text);
-  if (placed === 'placed') return { ok: true, path };
-  return { ok: false, message: placed === 'taken' ? `${path} already exists` : placed };
 }
 
 export { attestationName };
