@@ -11,7 +11,7 @@
 //
 //   npm run build && node bench/serve.mjs [--requests 10000] [--warmup 1000] [--connections 50] [--max-runs 4] [--mode both|coalesced|distinct]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,15 +50,36 @@ function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ').map(Number);
   return { server: (fields[11] + fields[12]) / 100, children: (fields[13] + fields[14]) / 100 };
 }
-/** The server's V8 heap in use, from its own /metrics (prom-client's default metrics). */
-async function heapUsedMiB(url) {
+/**
+ * The server's V8 heap in use after a full GC, from its own /metrics (prom-client's default
+ * metrics). A heap snapshot (--heapsnapshot-signal) collects garbage first, so what is left
+ * is what the server retains; the snapshot file is removed.
+ */
+async function heapUsedMiB(url, pid, dir) {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    // Written once the size stops changing.
+    if (file) {
+      const size = () => statSync(join(dir, file)).size;
+      let last = -1;
+      while (size() !== last) {
+        last = size();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      rmSync(join(dir, file));
+      break;
+    }
+  }
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   const match = /^rollout_serve_nodejs_heap_size_used_bytes (\S+)/m.exec(text);
   return match ? Number((Number(match[1]) / 1048576).toFixed(1)) : null;
 }
 
 async function startServe(dir) {
-  const child = spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--playbooks', 'pb', '--token-file', 'tokens', '--evidence-dir', 'evidence', '--max-runs', maxRuns, '--max-queued', String(connections * 2), '--request-timeout', '60s'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--playbooks', 'pb', '--token-file', 'tokens', '--evidence-dir', 'evidence', '--max-runs', maxRuns, '--max-queued', String(connections * 2), '--request-timeout', '60s'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } });
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += c));
   const url = await new Promise((resolve, reject) => {
@@ -93,7 +114,7 @@ async function measure(name, dir, options) {
   if (warmup > 0) await load({ ...options, amount: warmup, url: `${served.url}${options.path}` });
   const rssBefore = rssKiB(pid);
   const fdsBefore = openFds(pid);
-  const heapBefore = await heapUsedMiB(served.url);
+  const heapBefore = await heapUsedMiB(served.url, pid, dir);
   const uptimeBefore = readFileSync('/proc/loadavg', 'utf8').trim();
   const cpuBefore = cpuSeconds(pid);
   const samples = [];
@@ -106,7 +127,7 @@ async function measure(name, dir, options) {
   await new Promise((r) => setTimeout(r, 1000));
   const rssAfter = rssKiB(pid);
   const fdsAfter = openFds(pid);
-  const heapAfter = await heapUsedMiB(served.url);
+  const heapAfter = await heapUsedMiB(served.url, pid, dir);
   const evidenceFiles = readdirSync(join(dir, 'evidence'), { recursive: true }).filter((f) => String(f).endsWith('.md') || String(f).endsWith('.json')).length;
   if (process.env.BENCH_DEBUG) process.stderr.write(served.stderr().slice(0, 3000));
   served.child.kill('SIGTERM');
