@@ -122,6 +122,16 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .action(async (path: string | undefined, opts: { evidenceStore?: string; evidenceDir?: string; trustedKeys?: string }) => {
       code = await (await import('./commands/evidence.js')).verifyCommand(path, opts);
     });
+  evidence
+    .command('push')
+    .description('upload the evidence kept in ./.rollout/spool/ (when the store could not be written) to the store')
+    .option('--evidence-store <url>', 'the store: file:DIR or git+…#branch (also ROLLOUT_EVIDENCE_STORE)')
+    .option('--evidence-dir <dir>', 'short for --evidence-store file:DIR')
+    .option('--spool <dir>', 'the spool folder', '.rollout/spool')
+    .addHelpText('after', '\nExample:\n  rollout evidence push --evidence-store git+ssh://git@example.com/evidence.git#main')
+    .action(async (opts: { evidenceStore?: string; evidenceDir?: string; spool: string }) => {
+      code = await (await import('./commands/evidence.js')).pushCommand(opts);
+    });
 
   program
     .command('serve')

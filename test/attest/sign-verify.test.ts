@@ -133,12 +133,18 @@ describe('signed attestations', () => {
     expect(existsSync(join(dir, 'evidence'))).toBe(false);
   });
 
-  it('evidence that goes to the spool keeps its verdict, and the run says it is not signed', async () => {
+  it('evidence that goes to the spool keeps its verdict and is signed there too (the attestation travels with it)', async () => {
     const dir = workspace({ 'rollout.yaml': PLAYBOOK, 'not-a-folder': '' });
     const key = sshKeygen({ dir });
     const run = await rollout(['check', '--env', 'staging', '--sign-key', key.file, '--evidence-dir', join(dir, 'not-a-folder', 'evidence')], { cwd: dir });
     expect(run.exitCode).toBe(0);
-    expect(run.stderr).toMatch(/error: the spooled evidence .*\.rollout\/spool\/staging\/.*-payments-check\.md is not signed: sign it when it is pushed/);
+    const spool = join(dir, '.rollout', 'spool', 'staging');
+    expect(run.stderr).toContain(`kept in the spool: ${spool}/`);
+    const files = readdirSync(spool).sort();
+    expect(files).toEqual([expect.stringMatching(/-payments-check\.intoto\.jsonl$/), expect.stringMatching(/-payments-check\.md$/)]);
+    const envelope = JSON.parse(readFileSync(join(spool, files[0]!), 'utf8'));
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    expect(statement.subject[0].digest.sha256).toBe(sha256(readFileSync(join(spool, files[1]!))));
   });
 
   it('an independent verifier (python3-cryptography, its own PAE) accepts the envelope with the key from the .pub file', async () => {
