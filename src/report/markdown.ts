@@ -1,6 +1,6 @@
 import type { RunResult } from '../run/types.js';
 import { stripTerminalControls } from './clean-text.js';
-import { STATUS_LABEL, formatDuration, formatObservedCell } from './format.js';
+import { STATUS_LABEL, formatDuration, formatObserved } from './format.js';
 import { renderWhyItFailedMarkdown } from './why-failed.js';
 
 /** A short Markdown summary for a CI job page (e.g. $GITHUB_STEP_SUMMARY). */
@@ -13,7 +13,7 @@ export function renderMarkdownSummary(result: RunResult, evidence?: string): str
     ...renderWhyItFailedMarkdown(result.nodes),
     '| Node | Status | Observed | Expected | Message |',
     '|---|---|---|---|---|',
-    ...result.nodes.map((n) => `| ${n.id} | ${STATUS_LABEL[n.status]} | ${esc(formatObservedCell(n, 60))} | ${esc(n.expected ?? '')} | ${esc(n.message)} |`),
+    ...result.nodes.map((n) => `| ${n.id} | ${STATUS_LABEL[n.status]} | ${esc(formatObserved(n.observed, 60))} | ${esc(n.expected ?? '')} | ${esc(n.message)} |`),
     '',
   ];
   return lines.join('\n');

@@ -12,7 +12,8 @@ export function renderWhyItFailedMarkdown(nodes: NodeResult[]): string[] {
   const lines = ['## Why it failed', ''];
   for (const node of failing) {
     const observed = formatObserved(node.observed, 120);
-    const versus = observed || node.expected !== undefined ? ` — observed \`${observed || 'nothing'}\`${node.expected !== undefined ? `, expected \`${node.expected}\`` : ''}` : '';
+    // A message that already says observed vs expected is not repeated.
+    const versus = !node.message.startsWith('observed') && (observed || node.expected !== undefined) ? ` — observed \`${observed || 'nothing'}\`${node.expected !== undefined ? `, expected \`${node.expected}\`` : ''}` : '';
     lines.push(`- **${node.id}** ${STATUS_LABEL[node.status]}: ${oneLine(node.message)}${versus}`);
     for (const reason of (node.reasons ?? []).slice(0, 5)) if (!node.message.includes(reason)) lines.push(`  - ${oneLine(reason)}`);
   }
@@ -27,7 +28,7 @@ export function renderWhyItFailedText(nodes: NodeResult[]): string {
   const lines = ['  why it failed:'];
   for (const node of failing) {
     const observed = formatObserved(node.observed, 80);
-    lines.push(`    ${STATUS_LABEL[node.status]} ${node.id}: ${oneLine(node.message)}${observed && node.expected !== undefined ? ` (observed ${observed}, expected ${node.expected})` : ''}`);
+    lines.push(`    ${STATUS_LABEL[node.status]} ${node.id}: ${oneLine(node.message)}${observed && node.expected !== undefined && !node.message.startsWith('observed') ? ` (observed ${observed}, expected ${node.expected})` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
