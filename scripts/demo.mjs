@@ -62,6 +62,10 @@ try {
   const rollbackCode = await rollout(['rollback', ...common, '--dry-run'], fixture.env);
   console.log(`\ndemo: ${command} exited ${checkCode}, rollback --dry-run exited ${rollbackCode}; evidence in ${evidenceDir}/${environment}/ (rollout evidence verify ${evidenceDir})`);
   if (environment === 'demo') console.log('to see the gates catch what the seed fears: DEMO_ENV=demo-broken npm run demo');
+  // The evidence as pages: failures first, windows as charts, the chain's state.
+  const siteDir = `${evidenceDir}-site`;
+  await rollout(['evidence', 'html', evidenceDir, '--output', siteDir], fixture.env);
+  console.log(`evidence site: ${siteDir}/index.html`);
   await stop();
   process.exit(checkCode === 0 && rollbackCode === 0 ? 0 : 1);
 } catch (error) {
