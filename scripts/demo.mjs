@@ -66,6 +66,10 @@ try {
   const rollbackExpected = rollbackCode === 0 || (command === 'check' && rollbackCode === 3);
   if (command === 'check' && rollbackCode === 3) console.log('rollback --dry-run exited 3 by design: it reads values a promote captures, and no promote has run here (DEMO_COMMAND=promote npm run demo runs the cut-over first).');
   if (environment === 'demo') console.log('to see the gates catch what the seed fears: DEMO_ENV=demo-broken npm run demo');
+  // The evidence as pages: failures first, windows as charts, the chain's state.
+  const siteDir = `${evidenceDir}-site`;
+  await rollout(['evidence', 'html', evidenceDir, '--output', siteDir], fixture.env);
+  console.log(`evidence site: ${siteDir}/index.html`);
   await stop();
   process.exit(checkCode === 0 && rollbackExpected ? 0 : 1);
 } catch (error) {

@@ -132,6 +132,14 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .action(async (opts: { evidenceStore?: string; evidenceDir?: string; spool: string }) => {
       code = await (await import('./commands/evidence.js')).pushCommand(opts);
     });
+  evidence
+    .command('html <store>')
+    .description('write the evidence of a folder or store (file:DIR) as a static, self-contained HTML site')
+    .option('--output <dir>', 'where the site goes (index.html and one page per run)')
+    .addHelpText('after', '\nExample:\n  rollout evidence html evidence/ --output site/')
+    .action(async (store: string, options: { output?: string }) => {
+      code = await (await import('./commands/evidence.js')).htmlCommand(store, options);
+    });
 
   program
     .command('serve')

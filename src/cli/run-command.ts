@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { githubAnnotations, isGithubActions } from '../session/ci-sink.js';
 import type { Command, Plan } from '../plan/types.js';
 import { formatDuration } from '../sdk/duration.js';
 import type { RunEvent } from '../run/types.js';
@@ -75,6 +76,7 @@ function signKeyOf(opts: RunCommandOptions): { signKeyFile?: string } {
 }
 
 function refuse(problems: string[]): number {
+  if (isGithubActions()) for (const line of githubAnnotations(problems)) out(`${line}\n`);
   err(`${problems.join('\n')}\n\n${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.\n`);
   return 2;
 }

@@ -1,7 +1,8 @@
 import type { RunResult, NodeResult, NodeStatus } from '../run/types.js';
 import { toReport } from '../report/json.js';
 import { keepNonFinite } from '../secrets/redactor.js';
-import { STATUS_LABEL, formatDuration, formatObserved, truncate } from '../report/format.js';
+import { STATUS_LABEL, formatDuration, formatObserved, formatObservedCell, truncate } from '../report/format.js';
+import { renderWhyItFailedMarkdown } from '../report/why-failed.js';
 import { renderMermaidFlowchart } from '../report/mermaid.js';
 import { escapeControlsInJson, stripTerminalControls, stripTerminalControlsDeep } from '../report/clean-text.js';
 
@@ -60,9 +61,10 @@ function renderMarkdown(result: RunResult, meta: EvidenceMeta, report: string): 
   row('Dry run', result.dryRun ? 'yes — no mutating node was executed' : 'no');
   row('Partial', result.partial ? 'yes (--only)' : 'no');
   row('Previous evidence', meta.previous ? `\`${meta.previous.fileName}\` sha256:${meta.previous.sha256}` : 'none');
-  push('', '## Nodes', '', '| Node | Kind | Status | Duration | Attempts | Observed | Expected |', '|---|---|---|---|---|---|---|');
+  push('', ...renderWhyItFailedMarkdown(result.nodes));
+  push('## Nodes', '', '| Node | Kind | Status | Duration | Attempts | Observed | Expected |', '|---|---|---|---|---|---|---|');
   for (const node of result.nodes) {
-    push(`| ${cell(node.id)} | ${cell(node.kind)} | ${STATUS_LABEL[node.status]} | ${formatDuration(node.durationMs)} | ${node.attempts} | ${cell(formatObserved(node.observed, 60))} | ${cell(node.expected ?? '')} |`);
+    push(`| ${cell(node.id)} | ${cell(node.kind)} | ${STATUS_LABEL[node.status]} | ${formatDuration(node.durationMs)} | ${node.attempts} | ${cell(formatObservedCell(node, 60))} | ${cell(node.expected ?? '')} |`);
   }
   const classDefs = Object.fromEntries(Object.entries(COLOUR).map(([status, style]) => [status.replace('-', ''), style]));
   const dag = renderMermaidFlowchart(result.nodes.map((n) => ({ id: n.id, label: [n.id, n.status], className: n.status.replace('-', '') })), meta.edges, classDefs);

@@ -29,3 +29,15 @@ export function truncate(text: string, max: number): string {
 }
 
 export { formatDuration };
+
+/** What a node table shows as observed: the value, or — for a node that ran and observed none (verdict kinds) — its first reason. */
+export function formatObservedCell(node: { status: NodeStatus; observed?: Observed | null; message: string; reasons?: string[] }, max = 60): string {
+  const shown = formatObserved(node.observed ?? undefined, max);
+  if (shown || node.status === 'skipped' || node.status === 'dry-run') return shown;
+  return truncate(node.reasons?.[0] ?? node.message, max);
+}
+
+/** The nodes that decided a run against it, in their order: fail, fired and error. */
+export function failingNodes<T extends { status: string }>(nodes: T[]): T[] {
+  return nodes.filter((n) => n.status === 'fail' || n.status === 'fired' || n.status === 'error');
+}

@@ -9,8 +9,10 @@ const escape = (text: string) =>
  * JUnit XML: one testcase per node; fail → failure, error → error, skipped/dry-run → skipped.
  * `inconclusive` → error (type="inconclusive"): GitLab and Jenkins show `<skipped>` as a
  * neutral, ignorable result, but the gate did not pass and the run exits 3, as for an error.
+ * With `evidence`, the suite names it as a property and each testcase carries it as
+ * `[[ATTACHMENT|path]]`, which GitLab's test report turns into a link back to the record.
  */
-export function renderJunit(result: RunResult): string {
+export function renderJunit(result: RunResult, evidence?: string): string {
   const count = (statuses: string[]) => result.nodes.filter((n) => statuses.includes(n.status)).length;
   const failures = count(['fail', 'fired']);
   const errors = count(['error', 'inconclusive']);
@@ -20,6 +22,8 @@ export function renderJunit(result: RunResult): string {
     `<testsuites name="rollout" tests="${result.nodes.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(result.durationMs / 1000).toFixed(3)}">`,
     `  <testsuite name="${escape(`${result.playbook.name} ${result.command} ${result.env}`)}" tests="${result.nodes.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(result.durationMs / 1000).toFixed(3)}" timestamp="${result.startedAt}">`,
   ];
+  if (evidence) lines.push('    <properties>', `      <property name="evidence" value="${escape(evidence)}"/>`, '    </properties>');
+  const attachment = evidence ? `[[ATTACHMENT|${escape(evidence)}]]` : '';
   for (const node of result.nodes) {
     const name = escape(`${node.id}: ${node.title}`);
     const detail = escape([node.message, node.expected ? `expected: ${node.expected}` : '', node.observed !== undefined ? `observed: ${formatObserved(node.observed, 2000)}` : '', ...(node.reasons ?? [])].filter(Boolean).join('\n'));
@@ -27,7 +31,8 @@ export function renderJunit(result: RunResult): string {
     if (node.status === 'fail' || node.status === 'fired') lines.push(`      <failure message="${escape(node.message)}" type="${node.status}">${detail}</failure>`);
     else if (node.status === 'error' || node.status === 'inconclusive') lines.push(`      <error message="${escape(node.message)}" type="${node.status}">${detail}</error>`);
     else if (node.status === 'skipped' || node.status === 'dry-run') lines.push(`      <skipped message="${escape(node.message)}"/>`);
-    else if (node.status === 'warn') lines.push(`      <system-out>WARN: ${detail}</system-out>`);
+    const out = [node.status === 'warn' ? `WARN: ${detail}` : '', attachment].filter(Boolean).join('\n');
+    if (out) lines.push(`      <system-out>${out}</system-out>`);
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>', '');

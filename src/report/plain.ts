@@ -1,5 +1,6 @@
 import type { RunEvent, RunResult } from '../run/types.js';
 import { STATUS_LABEL, formatDuration, formatObserved } from './format.js';
+import { renderWhyItFailedText } from './why-failed.js';
 
 /** Plain, ANSI-free lines for CI logs: one when a node starts a long wait, one when it ends. */
 export function createPlainRenderer(write: (text: string) => void) {
@@ -29,5 +30,5 @@ export function renderSummary(result: RunResult, evidence?: string): string {
     `  ${parts || 'no nodes'}`,
   ];
   if (evidence) lines.push(`  evidence: ${evidence}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${renderWhyItFailedText(result.nodes)}`;
 }

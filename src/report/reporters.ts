@@ -17,7 +17,7 @@ export type ReporterName = 'json' | 'junit' | 'plain' | 'markdown';
 /** Every document reporter, by the name `--reporter` takes. The live task list (tty) is not one: it renders events. */
 export const reporters: Record<ReporterName, Reporter> = {
   json: (result, options = {}) => renderJson(result, options),
-  junit: (result) => renderJunit(result),
+  junit: (result, options = {}) => renderJunit(result, options.evidence),
   plain: (result, options = {}) => renderSummary(result, options.evidence),
   markdown: (result, options = {}) => renderMarkdownSummary(result, options.evidence),
 };

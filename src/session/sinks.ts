@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { reporters } from '../report/reporters.js';
+import { appendStepSummary } from './ci-sink.js';
 import type { RunResult } from '../run/types.js';
 import type { DocumentReporter, SinkRequest } from './types.js';
 
@@ -31,6 +32,9 @@ export async function writeSinks(result: RunResult, evidence: string | undefined
       errors.record.push(`report: could not write ${sinks.reportFile.path}: ${redact((error as Error).message)}`);
     }
   }
+  // Like metrics: reported, the verdict unchanged.
+  const summaryError = appendStepSummary(result, evidence);
+  if (summaryError) errors.metrics.push(redact(summaryError));
   if (sinks.metricsFile || sinks.pushgateway) {
     const metrics = await import('./metrics-sink.js');
     if (sinks.metricsFile) {

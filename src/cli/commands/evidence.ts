@@ -63,3 +63,25 @@ export async function pushCommand(opts: StoreFlags & { spool: string }): Promise
   out(`${pushed.length - left} spooled file${pushed.length - left === 1 ? '' : 's'} pushed to ${opened.store.url}${left ? `, ${left} left in ${opts.spool}` : ''}\n`);
   return left ? 1 : 0;
 }
+
+/** `rollout evidence html DIR|STORE --output SITE/`: the store's evidence as a static site. */
+export async function htmlCommand(source: string, options: { output?: string }): Promise<number> {
+  if (!options.output) {
+    err('evidence html: say where the site goes with --output SITE/\n');
+    return 2;
+  }
+  const opened = openEvidenceStore(source);
+  if (!opened.ok) {
+    err(`${opened.message}\n`);
+    return 2;
+  }
+  const dir = source.startsWith('file:') ? source.slice('file:'.length) : source;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !existsSync(dir)) {
+    err(`${source}: no such folder\n`);
+    return 2;
+  }
+  const { writeEvidenceSite } = await import('../../site/write-site.js');
+  const written = writeEvidenceSite(opened.store, options.output);
+  out(`${written.runs} run${written.runs === 1 ? '' : 's'} in ${written.pages} page${written.pages === 1 ? '' : 's'}${written.untrusted ? `, ${written.untrusted} not verified (shown as such)` : ''}: ${written.index}\n`);
+  return 0;
+}

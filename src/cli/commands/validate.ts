@@ -1,10 +1,12 @@
 import { buildPlan } from '../../plan/build-plan.js';
+import { githubAnnotations, isGithubActions } from '../../session/ci-sink.js';
 import type { Command } from '../../plan/types.js';
 import { describeDiagnostics, openPlaybook } from '../../session/index.js';
 import type { CommonOptions } from '../options.js';
 import { err, out } from '../output.js';
 
 function refuse(problems: string[]): number {
+  if (isGithubActions()) for (const line of githubAnnotations(problems)) out(`${line}\n`);
   err(`${problems.join('\n')}\n\n${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.\n`);
   return 2;
 }
