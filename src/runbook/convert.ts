@@ -21,7 +21,9 @@ interface Node {
 }
 
 const GATE_HEADING = /checklist|readiness|gate|pre-?checks?|verif|criteria|sign[- ]?off|approv|validation|success|health/i;
-const ROLLBACK_HEADING = /roll ?back|abort/i;
+// The heading names the rollback itself ("Rollback Plan", "7. Rollback", "Abort/Rollback Criteria"), not
+// a section that merely mentions it ("Safety Nets: Observability, Rollback, and Guardrails").
+const ROLLBACK_HEADING = /^(?:[\d.]+\s*|phase \w+:?\s*)?(?:manual |automatic |immediate |emergency )?(?:roll ?back|abort)\b|\broll ?back (?:plan|procedure|steps|runbook|sequence)\b/i;
 
 /** Where an item goes: rollback headings → rollback steps; numbered procedures → stage steps; the rest → gates. */
 function placeOf(item: RunbookItem, numberedHeadings: Set<string>): Place {
