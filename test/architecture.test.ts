@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Data flows one way: a module imports only from stages before its own (STYLE.md). */
-const STAGE: Record<string, number> = { sdk: 0, secrets: 0, identity: 0, expect: 1, playbook: 2, plan: 3, run: 4, report: 5, lock: 6, evidence: 7, site: 8, session: 8, serve: 9, cli: 10 };
+const STAGE: Record<string, number> = { sdk: 0, secrets: 0, identity: 0, runbook: 0, slo: 0, expect: 1, playbook: 2, plan: 3, run: 4, report: 5, lock: 6, evidence: 7, site: 8, session: 8, serve: 9, cli: 10 };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

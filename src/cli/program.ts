@@ -1,12 +1,17 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { EXIT } from '../run/verdict.js';
 import type { CommonOptions } from './options.js';
 import { err } from './output.js';
 import { readVersion } from '../session/version.js';
+import { discoverPlaybook } from './discover.js';
+
+/** Commands whose -p falls back to discovery (ROLLOUT_PLAYBOOK, rollout.yaml up to the git root). */
+const discovering = new WeakSet<Command>();
 
 
 function common(command: Command, options: { env: 'required' | 'optional' | 'none' } = { env: 'required' }): Command {
-  command.option('-p, --playbook <file>', 'the playbook', './rollout.yaml');
+  command.option('-p, --playbook <file>', 'the playbook (default: $ROLLOUT_PLAYBOOK, else rollout.yaml, rollout.yml or .rollout/rollout.yaml here or in a parent folder up to the git root)');
+  discovering.add(command);
   if (options.env === 'required') command.requiredOption('--env <name>', 'the environment (from environments:)');
   if (options.env === 'optional') command.option('--env <name>', 'also check that every value of this environment resolves');
   return command;
@@ -37,6 +42,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError('(rollout --help shows every command)')
     .exitOverride();
   program.configureOutput({ writeErr: (text) => err(text) });
+  program.hook('preAction', (_program, action) => {
+    if (!discovering.has(action) || action.getOptionValue('playbook') !== undefined) return;
+    const found = discoverPlaybook();
+    action.setOptionValue('playbook', found.file);
+    if (found.how === 'parent folder' || found.how === 'ROLLOUT_PLAYBOOK') err(`playbook: ${found.file} (from ${found.how === 'parent folder' ? 'a parent folder' : '$ROLLOUT_PLAYBOOK'})\n`);
+  });
   program.addHelpText('after', `
 Examples:
   rollout validate -p playbooks/payments.yaml
@@ -168,6 +179,46 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .addHelpText('after', '\nExample:\n  rollout schema > rollout.schema.json')
     .action(async () => {
       code = await (await import('./commands/schema.js')).schemaCommand();
+    });
+
+  program
+    .command('init')
+    .description('write a commented starter playbook that validates (never overwrites), or convert a Markdown runbook')
+    .option('-p, --playbook <file>', 'the file to write', 'rollout.yaml')
+    .option('--from <runbook.md>', 'convert this Markdown go-live checklist instead (as rollout import runbook)')
+    .option('--with <systems>', 'systems to start with, comma-separated: kubernetes,prometheus,postgres')
+    .option('--env <names>', 'environments, comma-separated', 'staging,production')
+    .addHelpText('after', '\nExamples:\n  rollout init --with postgres,prometheus\n  rollout init --from docs/go-live.md')
+    .action(async (opts) => {
+      code = await (await import('./commands/init.js')).initCommand(opts);
+    });
+
+  program
+    .command('import')
+    .description('turn a document you already have into a playbook')
+    .command('runbook <file>')
+    .alias('checklist')
+    .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals')
+    .option('--write <file>', 'write the playbook to this file (never overwrites) instead of stdout')
+    .addHelpText('after', '\nExample:\n  rollout import runbook docs/go-live.md > rollout.yaml && rollout validate')
+    .action(async (file: string, opts: { write?: string }) => {
+      code = await (await import('./commands/import-runbook.js')).importRunbookCommand(file, opts);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, flags, --env values from the playbook, kinds')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', '\nExamples:\n  source <(rollout completion bash)     # in ~/.bashrc\n  source <(rollout completion zsh)      # in ~/.zshrc\n  rollout completion fish > ~/.config/fish/completions/rollout.fish')
+    .action(async (shell: string) => {
+      code = await (await import('./commands/completion.js')).completionCommand(shell, program);
+    });
+
+  program
+    .command('__complete <what>', { hidden: true })
+    .option('-p, --playbook <file>')
+    .action(async (what: string, opts: { playbook?: string }) => {
+      code = await (await import('./commands/completion.js')).completeWordsCommand(what, opts);
     });
 
   try {

@@ -8,7 +8,7 @@ export function readVersion(): string {
   for (const relative of ['../../../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'rollout') return (cached = pkg.version);
+      if (pkg.name === 'rollout-gates' || pkg.name === 'rollout') return (cached = pkg.version);
     } catch {
       // Not at this depth: try the next.
     }

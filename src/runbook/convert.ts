@@ -1,0 +1,140 @@
+import { parseRunbook, type RunbookItem } from './parse.js';
+import { mapItem, proseOf, type NodeSpec } from './rules.js';
+
+export interface ConvertedRunbook {
+  /** The playbook, YAML with comments (each node says the line it came from). */
+  yaml: string;
+  items: number;
+  automated: number;
+  /** Node id → kind, in document order. */
+  kinds: Record<string, string>;
+}
+
+type Place = { section: 'gates' } | { section: 'stage'; heading: string } | { section: 'rollback' };
+
+interface Node {
+  id: string;
+  item: RunbookItem;
+  spec: NodeSpec;
+  automated: boolean;
+  place: Place;
+}
+
+const GATE_HEADING = /checklist|readiness|gate|pre-?checks?|verif|criteria|sign[- ]?off|approv|validation|success|health/i;
+// The heading names the rollback itself ("Rollback Plan", "7. Rollback", "Abort/Rollback Criteria"), not
+// a section that merely mentions it ("Safety Nets: Observability, Rollback, and Guardrails").
+const ROLLBACK_HEADING = /^(?:[\d.]+\s*|phase \w+:?\s*)?(?:manual |automatic |immediate |emergency )?(?:roll ?back|abort)\b|\broll ?back (?:plan|procedure|steps|runbook|sequence)\b/i;
+
+/** Where an item goes: rollback headings → rollback steps; numbered procedures → stage steps; the rest → gates. */
+function placeOf(item: RunbookItem, numberedHeadings: Set<string>): Place {
+  if (item.headings.some((h) => ROLLBACK_HEADING.test(h))) return { section: 'rollback' };
+  const nearest = item.headings.at(-1) ?? '';
+  if (numberedHeadings.has(item.headings.join('\u0000')) && !GATE_HEADING.test(nearest)) return { section: 'stage', heading: nearest || 'steps' };
+  return { section: 'gates' };
+}
+
+export function slugOf(text: string, maxLength = 40): string {
+  const slug = text.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  if (slug.length <= maxLength) return slug;
+  const cut = slug.slice(0, maxLength);
+  return (cut.lastIndexOf('-') > maxLength / 2 ? cut.slice(0, cut.lastIndexOf('-')) : cut).replace(/-+$/, '');
+}
+
+/** A string as a YAML scalar; `${` is defused because titles and parameters are interpolated. */
+function scalar(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.includes('${') && !/^\$\{vars\.\w+\}/.test(value) ? value.replace(/\$\{/g, '$ {') : value);
+  if (Array.isArray(value)) return `[${value.map(scalar).join(', ')}]`;
+  return JSON.stringify(value);
+}
+
+function renderNode(node: Node, indent: string): string {
+  const { spec, item } = node;
+  const lines = [`${indent}- id: ${node.id}  # from line ${item.line}${node.automated ? '' : spec.uses === 'approval' && spec.with.role === 'Release owner' ? '; TODO: automate' : ''}`];
+  lines.push(`${indent}  title: ${scalar(proseOf(item.text).slice(0, 200))}`);
+  lines.push(`${indent}  uses: ${spec.uses}`);
+  const entries = Object.entries(spec.with);
+  if (entries.length) lines.push(`${indent}  with: { ${entries.map(([k, v]) => `${k}: ${scalar(v)}`).join(', ')} }`);
+  if (spec.observe) lines.push(`${indent}  observe: ${scalar(spec.observe)}`);
+  if (spec.expect) lines.push(`${indent}  expect: ${scalar(spec.expect)}`);
+  if (spec.note) lines.push(`${indent}  # review: ${spec.note}`);
+  return lines.join('\n');
+}
+
+/** Markdown go-live checklist → playbook YAML. Pure: the caller reads and writes files. */
+export function convertRunbook(markdown: string, options: { source?: string } = {}): ConvertedRunbook {
+  const parsed = parseRunbook(markdown);
+  const numberedHeadings = new Set(parsed.items.filter((i) => i.numbered).map((i) => i.headings.join('\u0000')));
+  const used = new Set<string>();
+  const unique = (base: string) => {
+    let id = /^[a-z0-9]/.test(base) ? base : `item-${base}`.replace(/-+$/, '');
+    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+    used.add(id);
+    return id;
+  };
+  const nodes: Node[] = parsed.items.map((item) => {
+    const place = placeOf(item, numberedHeadings);
+    let { spec, automated } = mapItem(item);
+    // A gate observes; a command that changes things would run on every `rollout check`.
+    if (place.section === 'gates' && spec.changes) {
+      spec = { uses: 'approval', with: { role: 'Release owner', prompt: `${proseOf(item.text)} (run: ${(spec.with.command as string[]).join(' ')})` }, note: 'a command that changes something: move it to a stage to run it' };
+      automated = false;
+    }
+    // A prompt says what this item says, not the paragraph under it that a rule also read.
+    if (spec.uses === 'approval' && typeof spec.with.prompt === 'string' && !spec.note) spec = { ...spec, with: { ...spec.with, prompt: proseOf(item.text) } };
+    return { id: unique(slugOf(proseOf(item.text)) || `item-${item.line}`), item, spec, automated, place };
+  });
+
+  const name = slugOf(parsed.title ?? options.source?.replace(/\.[^.]*$/, '') ?? 'imported-runbook', 60) || 'imported-runbook';
+  const vars = new Set(nodes.flatMap((n) => n.spec.vars ?? []));
+  const systems = new Set(nodes.flatMap((n) => (n.spec.system ? [n.spec.system] : [])));
+  const out: string[] = [];
+  out.push(`# Imported by \`rollout import runbook\`${options.source ? ` from ${options.source}` : ''}: ${nodes.length} checklist items, ${nodes.filter((n) => n.automated).length} automated, the rest sign-offs.`);
+  out.push('# Review every node: kinds were guessed from the wording, placeholders are under environments.');
+  out.push('version: 1');
+  out.push(`name: ${name}`);
+  if (parsed.title) out.push(`description: ${scalar(proseOf(parsed.title))}`);
+  out.push('', 'environments:', '  production:');
+  const placeholders: Record<string, string> = { api_url: 'https://api.example.com', backup_dir: '/var/backups', workload: 'api' };
+  if (vars.size) {
+    out.push('    vars:  # TODO: the runbook does not say these');
+    for (const v of [...vars].sort()) out.push(`      ${v}: ${scalar(placeholders[v] ?? 'TODO')}`);
+  }
+  if (systems.has('postgres')) out.push('    postgres: { url: "${secret:DATABASE_URL}" }');
+  if (systems.has('prometheus')) out.push('    prometheus: { url: "http://127.0.0.1:9090" }  # TODO: your Prometheus');
+  if (systems.has('kubernetes')) out.push('    kubernetes: { context: production, namespace: default }  # TODO: your context and namespace');
+
+  const renderGroup = (group: Node[], indent: string) => {
+    const text: string[] = [];
+    let path = '';
+    for (const node of group) {
+      const here = node.item.headings.join(' › ');
+      if (here !== path && here) text.push(`${indent}# ${here}`);
+      path = here;
+      text.push(renderNode(node, indent));
+    }
+    return text;
+  };
+
+  const gates = nodes.filter((n) => n.place.section === 'gates');
+  if (gates.length) out.push('', 'gates:', ...renderGroup(gates, '  '));
+
+  const stages = new Map<string, Node[]>();
+  for (const node of nodes) if (node.place.section === 'stage') stages.set(node.place.heading, [...(stages.get(node.place.heading) ?? []), node]);
+  if (stages.size) {
+    out.push('', 'stages:');
+    for (const [heading, steps] of stages) {
+      out.push(`  - id: ${unique(slugOf(heading) || 'stage')}  # from line ${steps[0]!.item.line}`, `    title: ${scalar(proseOf(heading))}`, '    steps:');
+      out.push(...renderGroup(steps, '      ').filter((line) => !line.startsWith('      # ') || !line.endsWith(heading)));
+    }
+  }
+
+  const rollback = nodes.filter((n) => n.place.section === 'rollback');
+  if (rollback.length) out.push('', 'rollback:', '  steps:', ...renderGroup(rollback, '    '));
+
+  return {
+    yaml: `${out.join('\n')}\n`,
+    items: nodes.length,
+    automated: nodes.filter((n) => n.automated).length,
+    kinds: Object.fromEntries(nodes.map((n) => [n.id, n.spec.uses])),
+  };
+}
