@@ -146,6 +146,10 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
       code = await (await import('./commands/schema.js')).schemaCommand();
     });
 
+  program.command('import').description('turn other tools\' files into gates').command('slo <file>').description('OpenSLO v1 or Sloth prometheus/v1 SLOs → burn-rate and error-budget gates (printed, or --write PLAYBOOK)').option('--write <playbook>', 'add the gates to this playbook (refuses duplicate ids)').option('--min-budget <fraction>', 'the error budget the budget gate requires left (default 0)').action(async (file: string, opts: { write?: string; minBudget?: string }) => {
+    code = await (await import('./commands/import-slo.js')).importSloCommand(file, opts);
+  });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
