@@ -193,9 +193,8 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
       code = await (await import('./commands/init.js')).initCommand(opts);
     });
 
-  program
-    .command('import')
-    .description('turn a document you already have into a playbook')
+  const importing = program.command('import').description('turn a document you already have into playbook YAML');
+  importing
     .command('runbook <file>')
     .alias('checklist')
     .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals')
@@ -219,6 +218,16 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .option('-p, --playbook <file>')
     .action(async (what: string, opts: { playbook?: string }) => {
       code = await (await import('./commands/completion.js')).completeWordsCommand(what, opts);
+    });
+
+  importing
+    .command('slo <file>')
+    .description('OpenSLO v1 or Sloth prometheus/v1 SLOs → burn-rate and error-budget gates (printed, or --write PLAYBOOK)')
+    .option('--write <playbook>', 'add the gates to this playbook (refuses duplicate ids)')
+    .option('--min-budget <fraction>', 'the error budget the budget gate requires left (default 0)')
+    .addHelpText('after', '\nExample:\n  rollout import slo slos/payments.yaml --write rollout.yaml')
+    .action(async (file: string, opts: { write?: string; minBudget?: string }) => {
+      code = await (await import('./commands/import-slo.js')).importSloCommand(file, opts);
     });
 
   try {

@@ -75,6 +75,8 @@ export function planNode(site: NodeSite, definition: CheckDefinition, id: string
     retries: isWindow ? 0 : node.retries ?? (useDefaults ? defaults.retries ?? BUILT_IN_DEFAULTS.retries : 0),
     intervalMs: durations.interval ?? (useDefaults ? defaults.interval : undefined) ?? BUILT_IN_DEFAULTS.intervalMs,
     ...(durations.for !== undefined ? { forMs: durations.for } : {}),
+    ...(node.failureLimit !== undefined ? { failureLimit: node.failureLimit } : {}),
+    ...(node.consecutiveErrorLimit !== undefined ? { consecutiveErrorLimit: node.consecutiveErrorLimit } : {}),
     needs: node.needs ?? [],
     mutates,
     ...(node.connection ? { connection: node.connection } : {}),

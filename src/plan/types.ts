@@ -25,6 +25,10 @@ export interface PlanNode {
   retries: number;
   intervalMs: number;
   forMs?: number;
+  /** Watch triggers: fire when more than this many evaluations failed. */
+  failureLimit?: number;
+  /** Watch triggers: end the watch when more than this many evaluations in a row errored. */
+  consecutiveErrorLimit?: number;
   needs: string[];
   mutates: boolean;
   connection?: string;

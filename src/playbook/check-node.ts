@@ -55,6 +55,9 @@ export function checkNode(doc: LoadedDocument, site: NodeSite, definition: Check
   if (node.for !== undefined && (site.section === 'step' || site.section === 'finally' || site.section === 'rollback-step')) {
     out.push(doc.diagnostic('for-on-step', [...path, 'for'], 'for: is a window over a condition; steps act once', 'move the condition to verify: or a gate'));
   }
+  for (const field of ['failureLimit', 'consecutiveErrorLimit'] as const) {
+    if (node[field] !== undefined && site.section !== 'trigger') out.push(doc.diagnostic('limit-outside-trigger', [...path, field], `${field}: counts the evaluations of a watch trigger; this node is not one`, 'move it to a trigger under rollback.triggers'));
+  }
   for (const field of ['timeout', 'interval', 'for'] as const) {
     for (const found of findReferences(node[field], [field])) {
       const reference = parseReference(found.body);

@@ -46,6 +46,8 @@ const DOCS = {
     retries: 'Further attempts after fail or error, interval apart; the last attempt decides.',
     interval: 'Time between retries, and between samples of a for: window.',
     for: 'The condition must hold at every evaluation in this window (a soak); a trigger fires when it failed throughout.',
+    failureLimit: 'Watch triggers: fire once more than this many evaluations failed, in a row or not (default 0).',
+    consecutiveErrorLimit: 'Watch triggers: end the watch (exit 3) once more than this many evaluations in a row errored; a pass or a failure resets the count (default 0).',
     environments: 'Run only in these environments; elsewhere the node is skipped and its values are not resolved.',
     matrix: 'One instance per value, ID[value], with ${matrix.NAME}: { weight: [25, 50, 100] }.',
     connection: 'Which named connection of the system to use (postgres: { primary: ..., standby: ... }).',

@@ -30,6 +30,9 @@ export const nodeSchema = z.strictObject({
   retries: z.number().int().min(0).max(100).optional(),
   interval: durationOrReference.optional(),
   for: durationOrReference.optional(),
+  // Stopping rules of a watch trigger (Argo Rollouts' analysis counting); both default to 0.
+  failureLimit: z.number(quote('a whole number')).int().min(0).max(10_000).optional(),
+  consecutiveErrorLimit: z.number(quote('a whole number')).int().min(0).max(10_000).optional(),
   environments: z.array(z.string()).min(1).optional(),
   matrix: matrix.optional(),
   connection: z.string(quote('a connection name')).optional(),

@@ -4,6 +4,7 @@ import type { Plan, PlanNode } from '../plan/types.js';
 import { blocked, PhaseRunner, runRollbackPhases } from './phases.js';
 import { runPlan, type RunDeps } from './run-plan.js';
 import { sleep } from './sleep.js';
+import { assessCounts, countEvaluation, NO_COUNTS, type StoppingCounts, type StoppingLimits } from './stopping-rules.js';
 import type { NodeResult, RunResult, SampleRecord } from './types.js';
 import { EXIT } from './verdict.js';
 
@@ -21,29 +22,37 @@ export interface WatchOptions {
 export interface WatchRound {
   at: Date;
   elapsedMs: number;
-  triggers: Array<{ id: string; state: 'quiet' | 'failing' | 'fired' | 'error'; observed?: unknown; message: string; severity: 'blocker' | 'warning' }>;
+  triggers: Array<{ id: string; state: 'quiet' | 'failing' | 'fired' | 'error'; observed?: unknown; message: string; severity: 'blocker' | 'warning'; counts?: StoppingCounts & StoppingLimits }>;
 }
 
 interface History {
   node: PlanNode;
   samples: Array<SampleRecord & { message: string }>;
   firedAt?: Date;
+  /** When the error streak went over consecutiveErrorLimit. */
+  erroredAt?: Date;
+  counts: StoppingCounts;
   last?: NodeResult;
 }
+
+/** Both limits default to 0 (fail closed): the first failure fires, the first error ends the watch. */
+const limitsOf = (node: PlanNode): StoppingLimits => ({ failureLimit: node.failureLimit ?? 0, consecutiveErrorLimit: node.consecutiveErrorLimit ?? 0 });
 
 /**
  * `watch`: evaluates every trigger every interval from the watch's start until the duration
  * has passed. A trigger fires when it failed at every evaluation in
  * [max(now − for, start), now] and `for` has passed since the start (at once without `for:`).
  * The first blocking trigger that fires ends the watch (and starts the rollback when asked);
- * warning triggers are reported and never roll back.
+ * warning triggers are reported and never roll back. With `failureLimit: N` a trigger fires
+ * once more than N evaluations failed (in a row or not; with `for:` too, also when failing
+ * throughout it). More than `consecutiveErrorLimit` errors in a row end the watch as an error.
  */
 export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions): Promise<RunResult> {
   const phases = new PhaseRunner(plan, deps);
   const triggers = plan.nodes.filter((n) => n.role === 'trigger');
   const active = triggers.filter((n) => !n.skip);
   phases.record(triggers.filter((n) => n.skip).map((n) => ({ id: n.id, baseId: n.baseId, kind: n.kind, title: n.title, role: n.role, severity: n.severity, status: 'skipped' as const, durationMs: 0, attempts: 0, message: `not in environment ${plan.env}`, params: {} })));
-  const history = new Map<string, History>(active.map((node) => [node.id, { node, samples: [] }]));
+  const history = new Map<string, History>(active.map((node) => [node.id, { node, samples: [], counts: NO_COUNTS }]));
   // Each round evaluates the condition once, now; the window is judged here, over the rounds.
   const instant = active.map((node) => ({ ...node, forMs: undefined, retries: 0 }) as PlanNode);
   const startedAt = Date.now();
@@ -57,6 +66,7 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
   // is not started.
   const stopAt = endsAt + Math.min(options.intervalMs / 2, CLOSING_ALLOWANCE_MS);
   let firedBlocker: History | undefined;
+  let erroredBlocker: History | undefined;
 
   for (let slot = 0; ; ) {
     const at = new Date();
@@ -71,17 +81,24 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
       const status = result.status === 'quiet' ? 'pass' : result.status === 'fired' ? 'fail' : 'error';
       entry.samples.push({ at: at.toISOString(), observed: result.observed ?? null, status, message: result.message });
       entry.last = result;
+      entry.counts = countEvaluation(entry.counts, status);
+      const limits = limitsOf(entry.node);
+      const assessed = assessCounts(entry.counts, limits);
       const forMs = entry.node.forMs ?? 0;
       const windowStart = Math.max(at.getTime() - forMs, startedAt);
       const inWindow = entry.samples.filter((s) => Date.parse(s.at) >= windowStart);
-      const fires = !entry.firedAt && at.getTime() - startedAt >= forMs && inWindow.length > 0 && inWindow.every((s) => s.status === 'fail');
+      // `for:` alone keeps its "failing throughout" meaning; failureLimit counts failures.
+      const throughout = (entry.node.forMs !== undefined || entry.node.failureLimit === undefined) && at.getTime() - startedAt >= forMs && inWindow.length > 0 && inWindow.every((s) => s.status === 'fail');
+      const fires = !entry.firedAt && !entry.erroredAt && (throughout || (entry.node.failureLimit !== undefined && assessed === 'failed'));
       if (fires) entry.firedAt = at;
-      const state = entry.firedAt ? 'fired' : status === 'error' ? 'error' : status === 'fail' ? 'failing' : 'quiet';
-      report.triggers.push({ id: result.id, state, ...(result.observed !== undefined ? { observed: result.observed } : {}), message: result.message, severity: entry.node.severity });
+      if (!entry.firedAt && !entry.erroredAt && assessed === 'errored') entry.erroredAt = at;
+      const state = entry.firedAt ? 'fired' : status === 'error' || entry.erroredAt ? 'error' : status === 'fail' ? 'failing' : 'quiet';
+      report.triggers.push({ id: result.id, state, ...(result.observed !== undefined ? { observed: result.observed } : {}), message: result.message, severity: entry.node.severity, counts: { ...entry.counts, ...limits } });
       if (fires && entry.node.severity === 'blocker' && !firedBlocker) firedBlocker = entry;
+      if (entry.erroredAt === at && entry.node.severity === 'blocker' && !erroredBlocker) erroredBlocker = entry;
     }
     options.onRound?.(report);
-    if (firedBlocker || deps.signal.aborted) break;
+    if (firedBlocker || erroredBlocker || deps.signal.aborted) break;
     const now = Date.now();
     slot++;
     let next = startedAt + slot * options.intervalMs;
@@ -149,22 +166,27 @@ function summarise(entry: History, startedAt: number): NodeResult {
   const window = node.forMs ? ` for ${formatDuration(node.forMs)}` : '';
   const failing = samples.filter((s) => s.status === 'fail');
   const errors = samples.filter((s) => s.status === 'error');
+  const limits = limitsOf(node);
   const lastSample = samples[samples.length - 1];
   const span = formatDuration(lastSample ? Date.parse(lastSample.at) - startedAt : 0);
   let status: NodeResult['status'];
   let message: string;
   if (entry.firedAt) {
     status = 'fired';
-    message = `fired at ${entry.firedAt.toISOString()}: ${node.expect ?? 'the condition'} did not hold${window} (${failing.length} of ${samples.length} evaluations failing; last ${show(lastSample?.observed ?? null)})`;
-  } else if (errors.length) {
+    const limit = node.failureLimit !== undefined ? `, failureLimit ${node.failureLimit}` : '';
+    message = `fired at ${entry.firedAt.toISOString()}: ${node.expect ?? 'the condition'} did not hold${window} (${failing.length} of ${samples.length} evaluations failing${limit}; last ${show(lastSample?.observed ?? null)})`;
+  } else if (entry.erroredAt) {
     status = 'error';
-    message = `could not be evaluated at ${errors.length} of ${samples.length} evaluations (first at ${errors[0]!.at}: ${errors[0]!.message})`;
+    const streak = samples.slice(-(limits.consecutiveErrorLimit + 1));
+    message = `ended the watch at ${entry.erroredAt.toISOString()}: ${streak.length === 1 ? 'an evaluation' : `${streak.length} evaluations in a row`} could not be evaluated, more than consecutiveErrorLimit ${limits.consecutiveErrorLimit} (${errors.length} errors of ${samples.length} evaluations; last: ${streak[streak.length - 1]!.message})`;
   } else if (!samples.length) {
     status = 'error';
     message = 'never evaluated';
   } else {
     status = 'quiet';
-    message = `quiet at all ${samples.length} evaluations over ${span}${failing.length ? ` (${failing.length} failing, never throughout${window})` : ''}`;
+    const within = node.failureLimit !== undefined ? `within failureLimit ${node.failureLimit}` : `never throughout${window}`;
+    const tolerated = errors.length ? `; ${errors.length} errors tolerated under consecutiveErrorLimit ${limits.consecutiveErrorLimit}: ${errors.map((e) => `${e.at} ${e.message}`).join('; ')}` : '';
+    message = `quiet over ${span}: ${samples.length - failing.length - errors.length} of ${samples.length} evaluations passed${failing.length ? ` (${failing.length} failing, ${within})` : ''}${tolerated}`;
   }
   return {
     id: node.id,

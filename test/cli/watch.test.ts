@@ -110,7 +110,7 @@ describe('rollout watch (live Prometheus)', () => {
     expect(health.samples.at(-1).status).toBe('fail');
   });
 
-  it('an unreachable Prometheus is error (exit 3) and never rolls back', async () => {
+  it('an unreachable Prometheus is error (exit 3) at the first evaluation (consecutiveErrorLimit 0) and never rolls back', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
@@ -120,7 +120,9 @@ describe('rollout watch (live Prometheus)', () => {
     expect(run.exitCode).toBe(3);
     const queue = report(run).nodes.find((n: { id: string }) => n.id === 'queue-backlog');
     expect(queue.status).toBe('error');
-    expect(queue.message).toMatch(/could not be evaluated at 3 of 3 evaluations/);
+    // Without consecutiveErrorLimit the first error ends the watch (DESIGN.md, stopping rules).
+    expect(queue.message).toMatch(/^ended the watch at .*: an evaluation could not be evaluated, more than consecutiveErrorLimit 0 \(1 errors of 1 evaluations; last: /);
+    expect(queue.samples).toHaveLength(1);
     expect(readRecord(dir)).toEqual([]);
   });
   it('ends when its duration is up, however slow the triggers: --duration 4s --interval 1s over a 2 s trigger', async () => {
