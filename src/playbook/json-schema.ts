@@ -53,6 +53,7 @@ const DOCS = {
     connection: 'Which named connection of the system to use (postgres: { primary: ..., standby: ... }).',
     onEmpty: 'An empty result is error by default (fail closed); say fail or pass to decide otherwise.',
     onError: 'fail: an evaluation error counts as a failure of the condition.',
+    onInconclusive: 'pass or fail: what an inconclusive result (too little data to decide) counts as; unset, it is inconclusive (exit 3, never a pass).',
     mutates: 'Whether the node changes a system: false lets a step run in --dry-run; true lets a mutating kind stand under gates/verify.',
     ifPassed: 'Rollback steps: run only if these promote nodes passed.',
   },

@@ -167,8 +167,8 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(complete('rollout check --rep', dir, bin)).toEqual(['--reporter']);
     expect(complete('rollout plan --format ', dir, bin)).toEqual(['text', 'json', 'mermaid']);
     expect(complete('rollout completion ', dir, bin)).toEqual(['bash', 'zsh', 'fish']);
-    expect(complete('rollout evidence ', dir, bin)).toEqual(['verify']);
-    expect(complete('rollout import ', dir, bin)).toEqual(['runbook']);
+    expect(complete('rollout evidence ', dir, bin)).toEqual(['verify', 'push', 'html']);
+    expect(complete('rollout import ', dir, bin)).toEqual(['runbook', 'slo']);
     expect(complete('rollout checks postgres.re', dir, bin)).toEqual(['postgres.replication']);
     expect(complete('rollout promote --dry', dir, bin)).toEqual(['--dry-run']);
     // No playbook: no --env suggestions, and no error text in the prompt.
