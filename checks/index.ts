@@ -36,6 +36,9 @@ export const registry: Registry = {
     approval: kind(() => import('./approval/index.js')),
     window: kind(() => import('./window/index.js')),
     'evidence.recent': kind(() => import('./evidence/recent.js')),
+    tls: kind(() => import('./tls/index.js')),
+    tcp: kind(() => import('./tcp/index.js')),
+    dns: kind(() => import('./dns/index.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),
