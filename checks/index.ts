@@ -41,6 +41,10 @@ export const registry: Registry = {
     tls: kind(() => import('./tls/index.js')),
     tcp: kind(() => import('./tcp/index.js')),
     dns: kind(() => import('./dns/index.js')),
+    'redis.ping': kind(() => import('./redis/ping.js')),
+    'redis.config': kind(() => import('./redis/config.js')),
+    'redis.replication': kind(() => import('./redis/replication.js')),
+    'redis.memory': kind(() => import('./redis/memory.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),
