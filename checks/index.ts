@@ -45,6 +45,7 @@ export const registry: Registry = {
     'redis.config': kind(() => import('./redis/config.js')),
     'redis.replication': kind(() => import('./redis/replication.js')),
     'redis.memory': kind(() => import('./redis/memory.js')),
+    'etcd.health': kind(() => import('./etcd/health.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),
