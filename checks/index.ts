@@ -46,6 +46,7 @@ export const registry: Registry = {
     'redis.replication': kind(() => import('./redis/replication.js')),
     'redis.memory': kind(() => import('./redis/memory.js')),
     'etcd.health': kind(() => import('./etcd/health.js')),
+    'pgbouncer.pools': kind(() => import('./pgbouncer/pools.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),
