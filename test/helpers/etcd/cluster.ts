@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../prometheus/servers.js';
+import { stopServerProcess } from '../server-process.js';
 
 export interface EtcdMember {
   name: string;
@@ -49,10 +50,7 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
       clientUrl,
       process: child,
       async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await exited;
+        await stopServerProcess(child);
       },
     };
   });

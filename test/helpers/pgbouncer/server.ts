@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../prometheus/servers.js';
+import { acceptsConnections, stopServerProcess } from '../server-process.js';
 import { TEST_PASSWORD, TEST_ROLE } from '../postgres/server.js';
 
 export const ADMIN_USER = 'rollout_admin';
@@ -57,7 +57,7 @@ export async function startPgBouncer(postgresPort: number): Promise<PgBouncer> {
   const argv = ['pgbouncer', join(dir, 'pgbouncer.ini')];
   const child: ChildProcess = spawn(isRoot ? 'runuser' : argv[0]!, isRoot ? ['-u', 'postgres', '--', ...argv] : argv.slice(1), { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       let log = '';
       try {
@@ -74,23 +74,9 @@ export async function startPgBouncer(postgresPort: number): Promise<PgBouncer> {
     adminUrl: `postgres://${ADMIN_USER}@127.0.0.1:${port}/pgbouncer`,
     appUrl: `postgres://${TEST_ROLE}:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${port}/app`,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopServerProcess(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
