@@ -12,7 +12,7 @@ export async function runSession(request: SessionRequest, io: SessionIO): Promis
   return executeSession(request, opened.value, io);
 }
 
-export { openPlaybook, openSession, describeDiagnostics } from './open.js';
+export { checkEnvironmentResolves, openPlaybook, openSession, describeDiagnostics } from './open.js';
 export { parseInstant } from './instant.js';
 export { renderDocument } from './sinks.js';
 export type * from './types.js';

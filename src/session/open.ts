@@ -53,3 +53,12 @@ export async function openSession(request: SessionRequest): Promise<Opened<{ val
   if (!planned.ok) return { ok: false, problems: describeDiagnostics(planned.diagnostics) };
   return { ok: true, value: { valid: opened.value, planned: planned.value } };
 }
+
+/** `validate --env E`: every value of that environment resolves, for every command that could run. */
+export function checkEnvironmentResolves(valid: ValidPlaybook, env: string, processEnv: Record<string, string | undefined>): string[] {
+  const problems = (['check', 'promote', 'rollback'] as const).flatMap((command) => {
+    const planned = buildPlan(valid, { env, command, processEnv });
+    return planned.ok ? [] : describeDiagnostics(planned.diagnostics);
+  });
+  return [...new Set(problems)];
+}

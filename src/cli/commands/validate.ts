@@ -1,7 +1,5 @@
-import { buildPlan } from '../../plan/build-plan.js';
 import { githubAnnotations, isGithubActions } from '../../session/ci-sink.js';
-import type { Command } from '../../plan/types.js';
-import { describeDiagnostics, openPlaybook } from '../../session/index.js';
+import { checkEnvironmentResolves, openPlaybook } from '../../session/index.js';
 import type { CommonOptions } from '../options.js';
 import { err, out } from '../output.js';
 
@@ -16,13 +14,8 @@ export async function validateCommand(opts: CommonOptions): Promise<number> {
   if (!opened.ok) return refuse(opened.problems);
   const { playbook, sites } = opened.value;
   if (opts.env) {
-    // Every value of this environment must resolve, for every command that could run.
-    const problems: string[] = [];
-    for (const command of ['check', 'promote', 'rollback'] as Command[]) {
-      const planned = buildPlan(opened.value, { env: opts.env, command, processEnv: process.env });
-      if (!planned.ok) problems.push(...describeDiagnostics(planned.diagnostics));
-    }
-    if (problems.length) return refuse([...new Set(problems)]);
+    const problems = checkEnvironmentResolves(opened.value, opts.env, process.env);
+    if (problems.length) return refuse(problems);
   }
   const count = (section: string) => sites.filter((s) => s.section === section).length;
   out(`${opts.playbook}: valid — playbook ${playbook.name}, ${sites.length} nodes (${count('gate')} gates, ${playbook.stages?.length ?? 0} stages, ${count('trigger')} triggers), environments: ${Object.keys(playbook.environments).join(', ')}${opts.env ? `; every value of ${opts.env} resolves` : ''}\n`);
