@@ -6,7 +6,6 @@ import type { ValidPlaybook } from '../playbook/validate.js';
 import type { PlanOutput } from '../plan/build-plan.js';
 import { EXIT } from '../run/verdict.js';
 import type { RunResult } from '../run/types.js';
-import { killAllProcessGroups } from '../sdk/process.js';
 import { Redactor } from '../secrets/redactor.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { recordEvidence, selectEvidenceStore } from './evidence.js';
@@ -126,9 +125,4 @@ async function finishRun(result: RunResult, request: SessionRequest, store: Evid
   const exitCode = unrecorded && result.exitCode === EXIT.pass ? EXIT.error : result.exitCode;
   const errors = [...(evidence.ok && evidence.spooled ? [evidence.error] : []), ...(!evidence.ok ? [evidence.error] : []), ...sinkErrors.record, ...sinkErrors.metrics];
   return { ran: true, result, evidence, sinkErrors: errors, exitCode };
-}
-
-/** Stops what a run left behind when the caller is told to stop hard (a second Ctrl-C). */
-export function killEverything(): void {
-  killAllProcessGroups('SIGKILL');
 }
