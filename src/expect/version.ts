@@ -1,4 +1,6 @@
-import semver from 'semver';
+// The two functions used, not the package index (which loads all of semver at start-up).
+import semverCompare from 'semver/functions/compare.js';
+import semverValid from 'semver/functions/valid.js';
 
 // Versions compare with semver (pre-releases below their release, build metadata ignored);
 // missing parts are zero (`1.9` is 1.9.0) and a leading `v` is allowed.
@@ -9,7 +11,7 @@ export function toSemver(text: string): string | undefined {
   const match = LOOSE_VERSION.exec(text.trim());
   if (!match) return undefined;
   const [, major, minor = '0', patch = '0', pre = '', build = ''] = match;
-  return semver.valid(`${major}.${minor}.${patch}${pre}${build}`) ?? undefined;
+  return semverValid(`${major}.${minor}.${patch}${pre}${build}`) ?? undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export function isWrittenAsVersion(text: string): boolean {
 
 /** -1, 0 or 1 as semver orders two versions already in semver form. */
 export function compareSemver(have: string, want: string): number {
-  return semver.compare(have, want);
+  return semverCompare(have, want);
 }
 
 /**

@@ -1,7 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { Dirent, Stats } from 'node:fs';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+
+// Loaded on first use: every check module imports the SDK, and most runs expand no glob.
+let loaded: typeof import('picomatch') | undefined;
+const picomatch = () => (loaded ??= createRequire(import.meta.url)('picomatch') as typeof import('picomatch'));
 
 export interface FileMatch {
   path: string;
@@ -35,7 +39,7 @@ export async function findMatches(pattern: string, cwd: string, signal?: AbortSi
 
 /** Whether a path has wildcards, i.e. may match other paths than itself. */
 export function isGlob(pattern: string): boolean {
-  return picomatch.scan(pattern).isGlob || pattern.includes('\\');
+  return picomatch().scan(pattern).isGlob || pattern.includes('\\');
 }
 
 interface Search {
@@ -83,7 +87,7 @@ async function walk(path: string, rest: string[], search: Search): Promise<void>
  * a user's `\,` in ways Unicode mode refuses, so those escapes are rewritten to what they mean.
  */
 export function compileSegment(segment: string): RegExp {
-  const source = picomatch.makeRe(segment, { ...SEGMENT_OPTIONS, dot: segment.startsWith('.'), debug: true }).source;
+  const source = picomatch().makeRe(segment, { ...SEGMENT_OPTIONS, dot: segment.startsWith('.'), debug: true }).source;
   return new RegExp(toUnicodeSource(source), 'u');
 }
 
