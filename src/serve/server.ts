@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Admission } from './admission.js';
 import { loadCatalog, type Catalog } from './catalog.js';
-import { HttpError, sendJson } from './http-io.js';
+import { bearerToken, HttpError, sendJson } from './http-io.js';
 import { createServeMetrics } from './metrics.js';
 import { ROUTES, type RouteContext } from './routes.js';
 import { TokenFile } from './tokens.js';
@@ -79,7 +79,7 @@ export async function startServer(config: ServeConfig): Promise<{ ok: true; serv
       }
       if (url.pathname === '/metrics' && req.method === 'GET') {
         route = '/metrics';
-        if (!context.tokens.identify(/^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1])) throw new HttpError(401, 'a valid bearer token is required', { 'www-authenticate': 'Bearer' });
+        if (!context.tokens.identify(bearerToken(req))) throw new HttpError(401, 'a valid bearer token is required', { 'www-authenticate': 'Bearer' });
         const text = await metrics.registry.metrics();
         status = 200;
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
