@@ -12,8 +12,8 @@ const params = z
     query: z.string().min(1, 'query is empty: write a PromQL expression').describe('PromQL of the canary (or, with `before`/`after`, of the service before and after the deploy), e.g. a p95 latency or an error ratio.'),
     baseline: z.string().min(1).optional().describe('PromQL of the baseline (the stable track) over the same window. Leave it out to compare `before` with `after`.'),
     window: duration.default(30 * 60_000).describe('How far back both sides are read, ending now (or `--at`); default 30m. Canary/baseline only.'),
-    before: duration.optional().describe('With `after`: the length of the window before the deploy, which ends where `after` begins.'),
-    after: duration.optional().describe('With `before`: the length of the window after the deploy, ending now (or `--at`).'),
+    before: duration.optional().describe('With `after`: the length of the window before the deploy. In a stage it ends where the stage\'s steps began; elsewhere (a gate, a trigger) where `after` begins.'),
+    after: duration.optional().describe('With `before`: the length of the window after the deploy, ending now (or `--at`). In a stage it never reaches back past the start of the steps: too little time since is `inconclusive`.'),
     step: duration.default(60_000).describe('The range queries\' step: one sample per step per series (default 1m).'),
     direction: z.enum(['increase', 'decrease', 'either']).default('increase').describe('Which change is harmful: `increase` (latency, errors; default), `decrease` (throughput, success rate) or `either` (two-sided test).'),
     alpha: z.number().gt(0).lt(1).default(0.05).describe('Significance level of the Mann-Whitney U test (default 0.05).'),
@@ -30,6 +30,8 @@ interface Side {
   query: string;
   from: Date;
   to: Date;
+  /** Set when the window was cut short at the start of the stage's steps. */
+  sinceSteps?: Date;
 }
 
 interface Read {
@@ -43,7 +45,7 @@ export default defineCheck({
   kind: 'prometheus.compare',
   summary: 'A canary against its baseline (or after against before): Mann-Whitney U test on the relative change of medians',
   description: [
-    'Reads two sides with one range query each: `query` (the canary) and `baseline` over the same `window`, or one `query` over a `before` window and the `after` window that follows it (ending now or at `--at`). Every series\' samples are pooled; NaN samples are dropped and counted.',
+    'Reads two sides with one range query each: `query` (the canary) and `baseline` over the same `window`, or one `query` over a `before` window and an `after` window (ending now or at `--at`). In a stage, `before` ends where the stage\'s steps began and `after` starts no earlier; outside a stage, `before` ends where `after` begins (a look-back). Every series\' samples are pooled; NaN samples are dropped and counted.',
     'The change is the relative change of the medians (canary / baseline − 1). The node fails when the change is in the harmful `direction`, larger than `tolerance`, AND significant: a Mann-Whitney U test (normal approximation with tie and continuity correction, exactly as scipy\'s `mannwhitneyu(method="asymptotic")`), one-sided for `increase`/`decrease`, two-sided for `either`, gives p < `alpha`.',
     'Fewer than `minSamples` samples on either side (an empty side included) is `inconclusive` — exit 3, never a pass; `onInconclusive:` overrides. A query Prometheus rejects is an `error`.',
     'The evidence shows n, the medians, U, p, the change, the dropped NaNs, and both sides as sparklines.',
@@ -61,7 +63,7 @@ export default defineCheck({
     const client = await connect(ctx);
     if ('error' in client) return client;
     const to = ctx.at ?? ctx.now();
-    const [canarySide, baselineSide] = sides(p, to);
+    const [canarySide, baselineSide] = sides(p, to, ctx.stepsStartedAt);
     const [canary, baseline] = await Promise.all([readSide(client, canarySide, p.step), readSide(client, baselineSide, p.step)]);
     if ('error' in canary) return canary;
     if ('error' in baseline) return baseline;
@@ -72,7 +74,7 @@ export default defineCheck({
   },
 });
 
-function sides(p: Params, to: Date): [Side, Side] {
+function sides(p: Params, to: Date, stepsStartedAt: Date | undefined): [Side, Side] {
   if (p.baseline !== undefined) {
     const from = new Date(to.getTime() - p.window);
     return [
@@ -80,8 +82,21 @@ function sides(p: Params, to: Date): [Side, Side] {
       { label: 'baseline', query: p.baseline, from, to },
     ];
   }
+  if (stepsStartedAt) {
+    // In a stage: before is what ran before the steps; after never reaches back past their
+    // start (1 ms later, so the sample at the start belongs to before only). An after window
+    // that had too little time since is short, and so inconclusive — never pre-deploy data
+    // judged against itself.
+    const start = stepsStartedAt.getTime();
+    const afterFrom = Math.max(to.getTime() - p.after!, start + 1);
+    return [
+      { label: 'after', query: p.query, from: new Date(afterFrom), to, ...(afterFrom > to.getTime() - p.after! ? { sinceSteps: stepsStartedAt } : {}) },
+      { label: 'before', query: p.query, from: new Date(start - p.before!), to: stepsStartedAt },
+    ];
+  }
+  // Outside a stage (a gate, a trigger) there is no deploy instant: the look-back compares the
+  // last `after` with the `before` that precedes it, one step short so no sample is in both.
   const afterFrom = new Date(to.getTime() - p.after!);
-  // One step short of `after`, so no sample belongs to both windows.
   const beforeTo = new Date(afterFrom.getTime() - p.step);
   return [
     { label: 'after', query: p.query, from: afterFrom, to },
@@ -90,6 +105,7 @@ function sides(p: Params, to: Date): [Side, Side] {
 }
 
 async function readSide(client: Client, side: Side, stepMs: number): Promise<Read | EvaluationError> {
+  if (side.from.getTime() > side.to.getTime()) return { values: [], dropped: 0, series: 0, line: [] };
   const timestamps = rangeTimestamps(side.from, side.to, stepMs);
   const answer = await queryRange(client, side.query, timestamps, stepMs);
   if ('error' in answer) return { error: `${side.label}: ${answer.error}`, details: { query: side.query } };
@@ -126,7 +142,7 @@ function judge(p: Params, canarySide: Side, canary: Read, baselineSide: Side, ba
   };
   const short = [canarySide, baselineSide].map((side, i) => ({ side, read: i === 0 ? canary : baseline })).filter(({ read }) => read.values.length < p.minSamples);
   if (short.length) {
-    const reasons = short.map(({ side, read }) => `${side.label}: ${read.values.length} samples, fewer than minSamples ${p.minSamples}${read.series === 0 ? ' (the query returned no series)' : ''}`);
+    const reasons = short.map(({ side, read }) => `${side.label}: ${read.values.length} samples, fewer than minSamples ${p.minSamples}${read.series === 0 && !side.sinceSteps ? ' (the query returned no series)' : ''}${side.sinceSteps ? ` (only since the stage's steps began at ${side.sinceSteps.toISOString()})` : ''}`);
     reasons.push(`too little data to compare: widen window, shorten step or lower minSamples`);
     return { status: 'inconclusive', reasons, details };
   }

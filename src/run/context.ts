@@ -32,6 +32,7 @@ export interface ContextFactoryOptions {
   env: Record<string, string | undefined>;
   now(): Date;
   at?: Date;
+  stepsStartedAt?: Date;
   shared: SharedResources;
   log(node: PlanNode, line: string): void;
   operator?: (node: PlanNode) => OperatorInput;
@@ -45,6 +46,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     timeoutMs,
     now: options.now,
     ...(options.at ? { at: options.at } : {}),
+    ...(options.stepsStartedAt ? { stepsStartedAt: options.stepsStartedAt } : {}),
     ...(node.observe !== undefined ? { observe: node.observe } : {}),
     cwd: options.plan.playbook.dir,
     env: options.env,

@@ -146,14 +146,16 @@ async function runStage(phases: PhaseRunner, stage: StageInstance, of: (...roles
     phases.skip([...of('step'), ...of('verify')], `stage gate ${gateFailed.id} did not pass (${gateFailed.status})`);
     return `gate ${gateFailed.id} ${gateFailed.status}`;
   }
-  const steps = await phases.run(of('step'), { notRun });
+  // On the run's clock: under --at the stage is judged as of that instant, so its steps began then.
+  const stepsStartedAt = phases.deps.at ?? new Date();
+  const steps = await phases.run(of('step'), { notRun, stepsStartedAt });
   const stepsEndedAt = new Date();
   const stepFailed = blocked(steps);
   if (stepFailed) {
     phases.skip(of('verify'), `step ${stepFailed.id} did not pass (${stepFailed.status})`);
     return `step ${stepFailed.id} ${stepFailed.status}`;
   }
-  const verify = await phases.run(of('verify'), { notRun, anchorFor: () => stepsEndedAt });
+  const verify = await phases.run(of('verify'), { notRun, stepsStartedAt, anchorFor: () => stepsEndedAt });
   const verifyFailed = blocked(verify);
   void stage;
   return verifyFailed ? `verify ${verifyFailed.id} ${verifyFailed.status}` : undefined;

@@ -21,6 +21,8 @@ export interface RunDeps {
   onEvent?: (event: RunEvent) => void;
   /** Results of nodes outside this run (from promote evidence), for ${nodes.X} references. */
   external?: (id: string) => NodeResult | undefined;
+  /** When the stage's steps began, for its steps and verify (`prometheus.compare`'s `before` ends there). */
+  stepsStartedAt?: Date;
   /** Start of `for:` windows per node role (a stage's steps end, a watch's start). */
   anchorFor?: (node: PlanNode) => Date | undefined;
   /** Results already known (earlier phases of a promote), readable by ${nodes.X}. */
@@ -59,6 +61,7 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunResult> {
     env: deps.env,
     now,
     ...(deps.at ? { at: deps.at } : {}),
+    ...(deps.stepsStartedAt ? { stepsStartedAt: deps.stepsStartedAt } : {}),
     shared,
     log: (node, line) => logs.set(node.id, [...(logs.get(node.id) ?? []), line]),
     ...(deps.operator ? { operator: deps.operator } : {}),

@@ -88,6 +88,12 @@ export interface CheckContext {
   now(): Date;
   /** Set only when the run was given `--at`. */
   at?: Date;
+  /**
+   * The instant the current stage's steps began (on the run's clock: `--at` when given), for
+   * the stage's steps and verify. Undefined outside a stage: gates, triggers, a stage's own
+   * gates (they run before its steps).
+   */
+  stepsStartedAt?: Date;
   /** The node's `observe:` (or the kind's default). */
   observe?: string;
   /** The playbook's directory: relative paths in params resolve from here. */
