@@ -16,6 +16,7 @@ export const registry: Registry = {
     'alertmanager.receivers': kind(() => import('./alertmanager/receivers.js')),
     'prometheus.burn-rate': kind(() => import('./prometheus/burn-rate.js')),
     'prometheus.compare': kind(() => import('./prometheus/compare.js')),
+    'prometheus.error-budget': kind(() => import('./prometheus/error-budget.js')),
     'kubernetes.rollout': kind(() => import('./kubernetes/rollout.js')),
     'kubernetes.pods': kind(() => import('./kubernetes/pods.js')),
     'kubernetes.images': kind(() => import('./kubernetes/images.js')),

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 export interface SloGate {
   id: string;
   title: string;
-  uses: 'prometheus.burn-rate' | 'prometheus.query';
+  uses: 'prometheus.burn-rate' | 'prometheus.error-budget';
   with: Record<string, string | number>;
   expect: string;
 }
@@ -77,16 +77,14 @@ function gatesOf(slo: Slo, minBudget: number): SloGate[] {
     with: { errorRatio: slo.errorRatio, objective: slo.objective, longWindow: pair.long, shortWindow: pair.short },
     expect: `< ${pair.factor}`,
   }));
-  const budget = +(1 - slo.objective).toPrecision(12);
   return [
     ...burns,
     {
       id: `${slo.id}-error-budget`,
       title: `${slo.name}: error budget left over ${slo.budgetWindow} (objective ${percent})`,
-      uses: 'prometheus.query',
-      // Budget left = 1 − spent, spent = error ratio over the SLO window ÷ the budget. No
-      // traffic is NaN, which the query kind reports as an error, not a pass.
-      with: { query: `1 - (${slo.errorRatio.replaceAll('$window', slo.budgetWindow)}) / ${budget}` },
+      uses: 'prometheus.error-budget',
+      // The same SLI as the burn rates, over the SLO window: budget left = 1 − ratio ÷ (1 − objective).
+      with: { errorRatio: slo.errorRatio, objective: slo.objective, window: slo.budgetWindow },
       expect: `> ${minBudget}`,
     },
   ];
