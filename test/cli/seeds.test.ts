@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
 import { rollout, statuses } from '../helpers/cli.js';
+import compare from '../../checks/prometheus/compare.js';
+import { prometheusContext, runCheck } from '../helpers/prometheus/context.js';
 
 // The five seed playbooks against scripts/fixture-env.mjs (test/setup/seeds.ts): `demo`
 // passes, `demo-broken` fails on exactly the nodes guarding what each seed fears, and a
@@ -52,8 +55,7 @@ const SEEDS: Seed[] = [
   {
     file: 'playbooks/fastapi-service.yaml',
     approvals: 'fixtures/seeds/approvals/fastapi-service.yaml',
-    brokenFails: ['images-immutable', 'surge-only', 'resiliency', 'burn-rate', 'p99-latency'],
-    brokenWarns: ['slow-burn'],
+    brokenFails: ['images-immutable', 'surge-only', 'resiliency', 'availability-burn-fast', 'availability-burn-slow', 'availability-error-budget', 'p99-latency'],
     brokenReasons: [/registry\.example\.com\/payments\/api:latest — uses :latest/, /no readinessProbe/],
     unchangedAfterRollback: ['images-immutable'],
     readsBack: ['undo-api'],
@@ -159,5 +161,75 @@ describe('the stand-ins the dry-run proof relies on', () => {
     const removed = await runProcess([join(bin, 'docker'), 'stack', 'rm', 'distributed-pg-cluster'], { env: { ...process.env, SEEDS_JOURNAL: journal } });
     expect(removed.exitCode).toBe(0);
     expect(readFileSync(journal, 'utf8')).toMatch(/^\S+ docker stack rm distributed-pg-cluster\n$/);
+  });
+});
+
+// Change calendars as RRULE windows with the freeze (issue 16): staging and production carry
+// the real calendar; the demo environments are always open (their freeze is a past one), so
+// `check --env demo` passes whatever the date and time.
+describe.concurrent.each([
+  { file: 'playbooks/summit.yaml', node: 'go-live-window', command: ['check'], open: '2026-11-24T15:00:00Z', closed: '2026-11-24T19:00:00Z', resumes: 'resumes Wed 2026-11-25 14:00 UTC', frozen: '2026-12-22T15:00:00Z', freeze: 'denied by year-end change freeze (until Tue 2027-01-05 00:00 UTC)' },
+  { file: 'playbooks/distributed-postgres.yaml', node: 'maintenance-window', command: ['promote', '--dry-run'], open: '2026-11-28T02:00:00Z', closed: '2026-11-26T02:00:00Z', resumes: 'resumes Sat 2026-11-28 01:00 UTC', frozen: '2026-12-19T02:00:00Z', freeze: 'denied by year-end change freeze and the 72 h rollback window before it' },
+])('$file: $node is an RRULE calendar with a freeze', (seed) => {
+  const at = (env: string, time: string) => run([...seed.command, '-p', seed.file, '--env', env, '--only', seed.node, '--at', time]);
+
+  it('production: open inside the window, shut outside it (saying when it resumes) and in the freeze', async () => {
+    const [open, closed, frozen] = await Promise.all([at('production', seed.open), at('production', seed.closed), at('production', seed.frozen)]);
+    expect(statuses(open.report)).toEqual({ [seed.node]: 'pass' });
+    expect(closed.report.nodes[0]).toMatchObject({ status: 'fail', message: expect.stringContaining(seed.resumes) });
+    expect(frozen.report.nodes[0]).toMatchObject({ status: 'fail', message: expect.stringContaining(seed.freeze) });
+    expect(closed.exitCode).toBe(1);
+  });
+
+  it('staging carries the same calendar; demo and demo-broken are open at any time, in the freeze and at night', async () => {
+    const runs = await Promise.all([at('staging', seed.frozen), ...['demo', 'demo-broken'].flatMap((env) => [at(env, seed.frozen), at(env, seed.closed), at(env, new Date().toISOString())])]);
+    expect(statuses(runs[0]!.report)).toEqual({ [seed.node]: 'fail' });
+    for (const r of runs.slice(1)) expect(statuses(r.report)).toEqual({ [seed.node]: 'pass' });
+  });
+});
+
+// fastapi-service's SLOs live in an OpenSLO file; its SLO gates are what `rollout import slo` makes of it.
+describe('fastapi-service: SLO gates imported from fixtures/seeds/slo/fastapi-service.openslo.yaml', () => {
+  const SLO_GATES = ['availability-burn-fast', 'availability-burn-slow', 'availability-error-budget'];
+
+  it('re-importing the OpenSLO file gives exactly the SLO gates in the playbook', async () => {
+    const imported = await rollout(['import', 'slo', 'fixtures/seeds/slo/fastapi-service.openslo.yaml', '--min-budget', '0.25'], { cwd: ROOT });
+    expect(imported.exitCode, imported.stderr).toBe(0);
+    const gates = parse(imported.stdout).gates;
+    expect(gates.map((g: { id: string }) => g.id)).toEqual(SLO_GATES);
+    expect(gates.map((g: { uses: string }) => g.uses)).toEqual(['prometheus.burn-rate', 'prometheus.burn-rate', 'prometheus.error-budget']);
+    const playbook = parse(readFileSync(join(ROOT, 'playbooks/fastapi-service.yaml'), 'utf8'));
+    expect(playbook.gates.filter((g: { id: string }) => SLO_GATES.includes(g.id))).toEqual(gates);
+  });
+
+  it('they pass on demo and fail on demo-broken against the fixture Prometheus', async () => {
+    const [demo, broken] = await Promise.all(['demo', 'demo-broken'].map((e) => run(['check', '-p', 'playbooks/fastapi-service.yaml', '--env', e, '--only', SLO_GATES.join(',')])));
+    expect(statuses(demo.report)).toEqual(Object.fromEntries(SLO_GATES.map((id) => [id, 'pass'])));
+    expect(statuses(broken.report)).toEqual(Object.fromEntries(SLO_GATES.map((id) => [id, 'fail'])));
+    // 20 minutes at 10 % errors overspend a 99.9 % budget many times over; demo keeps half of it.
+    expect(demo.report.nodes.find((n) => n.id === 'availability-error-budget')).toMatchObject({ observed: expect.closeTo(0.5, 2) });
+  });
+});
+
+// The seeds' canary judgement (issue 15): the canary track against the stable track with
+// prometheus.compare, as the playbooks state it, over the fixture's track="canary"|"stable" series.
+describe.concurrent.each([
+  { file: 'playbooks/fastapi-service.yaml', nodes: ['canary-p99-vs-stable'] },
+  { file: 'playbooks/trackshift.yaml', nodes: ['gateway-vs-stable', 'orchestrator-vs-stable'] },
+])('$file: canary vs stable', ({ file, nodes }) => {
+  const playbook = parse(readFileSync(join(ROOT, file), 'utf8'));
+  const found = (id: string) => playbook.stages.flatMap((s: { verify?: Array<{ id: string }> }) => s.verify ?? []).find((n: { id: string }) => n.id === id);
+
+  it.each(nodes)('%s passes on demo (canary as fast as stable) and fails on demo-broken (40 % slower) with the change and p', async (id) => {
+    const node = found(id);
+    expect(node.uses).toBe('prometheus.compare');
+    const judge = async (environment: string) => {
+      const vars = playbook.environments[environment].vars as Record<string, string>;
+      const params = JSON.parse(JSON.stringify(node.with).replace(/\$\{vars\.(\w+)\}/g, (_, name: string) => vars[name]!));
+      return runCheck(compare, params, prometheusContext({ url: env().PROM_URL }));
+    };
+    const [demo, broken] = await Promise.all([judge('demo'), judge('demo-broken')]);
+    expect(demo).toMatchObject({ status: 'pass' });
+    expect(broken).toMatchObject({ status: 'fail', reasons: [expect.stringMatching(/^\+(3\d|4\d)(\.\d)?% vs baseline \(p=[\d.e-]+\)/)] });
   });
 });

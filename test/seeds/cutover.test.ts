@@ -126,7 +126,7 @@ const SEEDS: Seed[] = [
     stageApprovals: {},
     cutover: [10, 50, 100].map((w) => `traffic shift --service api --weight ${w}`),
     broken: {
-      fails: { 'canary-errors[10]': /did not hold < 0\.01/, 'canary-p99[10]': /did not hold < 1s/, 'canary-no-5xx-spike[10]': /expected < 14\.4/ },
+      fails: { 'canary-errors[10]': /did not hold < 0\.01/, 'canary-p99[10]': /did not hold < 1s/, 'canary-no-5xx-spike[10]': /expected < 14\.4/, 'canary-p99-vs-stable[10]': /^\+\d+(\.\d)?% vs baseline \(p=/ },
       recovered: ['traffic-back', 'undo-api', 'api-rolled-back'],
       notStarted: ['shift-traffic[50]', 'shift-traffic[100]'],
       journal: ['traffic shift --service api --weight 10', 'traffic shift --service api --weight 0'],
