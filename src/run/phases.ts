@@ -149,7 +149,9 @@ async function runStage(phases: PhaseRunner, stage: StageInstance, of: (...roles
   // On the run's clock: under --at the stage is judged as of that instant, so its steps began then.
   const stepsStartedAt = phases.deps.at ?? new Date();
   const steps = await phases.run(of('step'), { notRun, stepsStartedAt });
-  const stepsEndedAt = new Date();
+  // Each phase's clock starts at --at again, so the verify's soak is anchored there too; the
+  // wall clock would make it wait for the whole gap between --at and now.
+  const stepsEndedAt = phases.deps.at ?? new Date();
   const stepFailed = blocked(steps);
   if (stepFailed) {
     phases.skip(of('verify'), `step ${stepFailed.id} did not pass (${stepFailed.status})`);
