@@ -28,7 +28,7 @@ export function scenarioOf(name, now = Date.now()) {
       members: [
         { name: 'pg-1', role: 'leader', state: 'running', timeline: 7 },
         { name: 'pg-2', role: 'replica', state: 'streaming', timeline: 7, lag: 268_435_456 },
-        { name: 'pg-3', role: 'replica', state: 'stopped', timeline: 6, pending_restart: true, lag: 'unknown', healthy: false },
+        { name: 'pg-3', role: 'replica', state: 'stopped', timeline: 6, pending_restart: true, lag: 1_073_741_824, healthy: false },
       ],
       // Three failovers within the last hour on top of an old history.
       history: [
