@@ -49,6 +49,7 @@ export const registry: Registry = {
     'redis.memory': kind(() => import('./redis/memory.js')),
     'etcd.health': kind(() => import('./etcd/health.js')),
     'pgbouncer.pools': kind(() => import('./pgbouncer/pools.js')),
+    'patroni.cluster': kind(() => import('./patroni/cluster.js')),
   },
   systems: {
     postgres: system(() => import('./postgres/system.js')),

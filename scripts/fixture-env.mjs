@@ -21,6 +21,7 @@ import { startApiServer } from '../fixtures/kubernetes/api-server.mjs';
 import { exposition, historyOpenMetrics, STEP_MS } from '../fixtures/seeds/metrics.mjs';
 import { DATABASE, PG_BIN, ROLE, sqlAsSuperuser, startPostgres, stopPostgresIn } from '../fixtures/seeds/postgres.mjs';
 import { onFreePort, startService } from '../fixtures/seeds/start.mjs';
+import { killRecordedKinds, startKindsFixtures, startPgBouncers } from '../fixtures/seeds/kinds.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -209,6 +210,7 @@ async function stopAbandoned(base) {
     if (!Number.isInteger(owner) || isAlive(owner)) continue;
     try {
       killRecordedPrometheus(dir);
+      killRecordedKinds(dir);
       await stopPostgresIn(join(dir, 'pg'));
       rmSync(dir, { recursive: true, force: true });
     } catch {
@@ -227,8 +229,12 @@ export async function startFixtureEnv(options = {}) {
   writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   const clock = { startedAt };
   const stops = [];
+  let kindsStarting;
   const stop = async () => {
+    // Redis, etcd, DNS, Patroni, TLS, Alertmanager still starting register their stops when up.
+    await kindsStarting?.catch(() => {});
     for (const fn of stops.reverse()) await fn().catch(() => {});
+    killRecordedKinds(dir);
     // Also what a failed start left half-started (servers up before another one failed).
     killRecordedPrometheus(dir);
     await stopPostgresIn(join(dir, 'pg')).catch(() => {});
@@ -248,6 +254,9 @@ export async function startFixtureEnv(options = {}) {
     clock.httpsUrl = `https://127.0.0.1:${httpsPort}`;
     stops.push(() => new Promise((r) => { https.closeAllConnections(); https.close(() => r()); }));
 
+    // The systems of the newer kinds (Redis, etcd, DNS, Patroni, TLS, Alertmanager) start alongside the four below.
+    kindsStarting = startKindsFixtures({ dir, httpPort, register: (fn) => stops.push(fn) });
+    kindsStarting.catch(() => {});
     // All four start together; each registers its stop as soon as it is up, so a failure of one tears down the others.
     const started = (service, promise, stopOf) => startService(service, promise).then((value) => {
       stops.push(() => stopOf(value));
@@ -266,6 +275,7 @@ export async function startFixtureEnv(options = {}) {
     const url = (port) => `postgres://${ROLE}:${password}@127.0.0.1:${port}/${DATABASE}`;
     const pgEnv = { PGHOST: '127.0.0.1', PGPORT: String(postgres.primary.port), PGUSER: ROLE, PGPASSWORD: password, PGDATABASE: DATABASE, PG_BIN };
     const artifacts = await startService('backups and drill logs', makeArtifacts(dir, pgEnv));
+    const kindsEnv = { ...(await kindsStarting), ...(await startPgBouncers({ dir, pgPort: postgres.primary.port, register: (fn) => stops.push(fn) })) };
     const env = {
       KUBECONFIG: kube.kubeconfigPath,
       SEEDS_KUBECONFIG_BROKEN: kubeBroken.kubeconfigPath,
@@ -284,6 +294,7 @@ export async function startFixtureEnv(options = {}) {
       SEEDS_JOURNAL: journal,
       SEEDS_BIN: join(SEEDS, 'bin'),
       SEEDS_MIGRATIONS_DIR: join(SEEDS, 'migrations'),
+      ...kindsEnv,
     };
     return {
       env, dir, startMs: Date.now() - startedAt,

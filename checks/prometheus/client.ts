@@ -20,8 +20,8 @@ export interface Client {
   /** The base URL with any password masked: safe for evidence and messages. */
   displayUrl: string;
   target: Target;
-  /** GET (`form` absent) or POST a form; errors are values, never thrown. */
-  request(path: string, options?: { query?: URLSearchParams; form?: URLSearchParams }): Promise<Response | EvaluationError>;
+  /** GET (`form` and `json` absent), or POST a form or a JSON body (Alertmanager's test alert); errors are values, never thrown. */
+  request(path: string, options?: { query?: URLSearchParams; form?: URLSearchParams; json?: unknown }): Promise<Response | EvaluationError>;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function connect(ctx: CheckContext, target: Target = 'prometheus'):
 interface SendArgs {
   baseUrl: URL;
   path: string;
-  options: { query?: URLSearchParams; form?: URLSearchParams };
+  options: { query?: URLSearchParams; form?: URLSearchParams; json?: unknown };
   agent: HttpAgent;
   headers: Record<string, string>;
   ctx: CheckContext;
@@ -99,10 +99,11 @@ async function send(args: SendArgs): Promise<Response | EvaluationError> {
 
 function sendOnce(url: URL, args: SendArgs, signal: AbortSignal): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const body = args.options.form?.toString();
+    const json = args.options.json === undefined ? undefined : JSON.stringify(args.options.json);
+    const body = args.options.form?.toString() ?? json;
     const headers: Record<string, string> = { Accept: 'application/json', ...args.headers };
     if (body !== undefined) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Type'] = json !== undefined && args.options.form === undefined ? 'application/json' : 'application/x-www-form-urlencoded';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     const start = async (): Promise<void> => {

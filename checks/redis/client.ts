@@ -1,6 +1,7 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { z } from 'zod';
-import { maskUrl, type CheckContext } from '../../src/sdk/index.js';
+import { loadCa, maskUrl, type CheckContext } from '../../src/sdk/index.js';
 
 export type Reply = string | number | null | Reply[] | { redisError: string };
 
@@ -8,11 +9,24 @@ export type Reply = string | number | null | Reply[] | { redisError: string };
 export const connectionParams = {
   url: z
     .string()
-    .regex(/^redis:\/\/[^/]/, 'expected redis://host:port (rediss:// TLS is not supported yet)')
-    .describe('redis://[user[:password]@]host[:port][/db]; a password here is masked in messages, prefer `password`.'),
+    .regex(/^rediss?:\/\/[^/]/, 'expected redis://host:port, or rediss://host:port for TLS')
+    .describe('redis://[user[:password]@]host[:port][/db], or rediss:// for TLS; a password here is masked in messages, prefer `password`.'),
   password: z.string().optional().describe('The AUTH password, e.g. "${secret:REDIS_PASSWORD}"; never written to the evidence.'),
   username: z.string().optional().describe('An ACL user for AUTH (Redis 6+); default: the URL\'s user, else the default user.'),
+  tls: z
+    .strictObject({
+      ca: z.string().optional().describe('The CA to verify the server against: PEM text or a file path relative to the playbook; default: the system CAs.'),
+      cert: z.string().optional().describe('A client certificate (PEM text or path), for a Redis with tls-auth-clients.'),
+      key: z.string().optional().describe('The client certificate\'s private key (PEM text, e.g. "${secret:REDIS_TLS_KEY}", or a path).'),
+      servername: z.string().optional().describe('The name the server certificate must carry (SNI); default: the URL\'s host when it is a name.'),
+      insecureSkipVerify: z.boolean().optional().describe('Accept any server certificate (a lab server).'),
+    })
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), 'a client certificate needs both `cert` and `key`')
+    .optional()
+    .describe('For rediss:// URLs: the CA, a client certificate and key, the expected server name.'),
 };
+
+type TlsParams = { ca?: string; cert?: string; key?: string; servername?: string; insecureSkipVerify?: boolean };
 
 export interface RedisConnection {
   display: string;
@@ -26,25 +40,31 @@ export type ConnectFailure = { down: string } | { error: string };
  * One connection speaking RESP2, for a handful of commands per node. Replies come in order, so
  * a queue of waiters matched against parsed replies is enough.
  */
-export async function openRedis(p: { url: string; password?: string; username?: string }, ctx: CheckContext): Promise<RedisConnection | ConnectFailure> {
+export async function openRedis(p: { url: string; password?: string; username?: string; tls?: TlsParams }, ctx: CheckContext): Promise<RedisConnection | ConnectFailure> {
   const url = new URL(p.url);
   const display = maskUrl(url).replace(/\/$/, '');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port || 6379);
+  const secure = url.protocol === 'rediss:';
+  if (p.tls && !secure) return { error: `${display}: \`tls\` is set but the URL is redis:// — write rediss:// to connect with TLS` };
+  const tlsOptions = secure ? await readTlsOptions(p.tls ?? {}, host, ctx) : undefined;
+  if (tlsOptions && 'error' in tlsOptions) return tlsOptions;
   const socket = await new Promise<Socket | ConnectFailure>((resolve) => {
-    const s = connectTcp({ host, port });
+    const s = tlsOptions ? connectTls({ host, port, ...tlsOptions }) : connectTcp({ host, port });
     const onAbort = (): void => {
       s.destroy();
       resolve({ error: `${display}: no connection within ${ctx.timeoutMs}ms` });
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    s.once('connect', () => {
+    s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
       ctx.signal.removeEventListener('abort', onAbort);
       resolve(s);
     });
     s.once('error', (error: NodeJS.ErrnoException) => {
       ctx.signal.removeEventListener('abort', onAbort);
-      resolve({ down: `${display}: ${error.code ?? error.message}` });
+      // A certificate that does not verify is not "Redis is down": the answer cannot be trusted.
+      if (tlsOptions && isTlsRefusal(error)) resolve({ error: `${display}: TLS: ${error.code ?? error.message}` });
+      else resolve({ down: `${display}: ${error.code ?? error.message}` });
     });
   });
   if ('down' in socket || 'error' in socket) return socket;
@@ -68,6 +88,22 @@ export async function openRedis(p: { url: string; password?: string; username?: 
     }
   }
   return connection;
+}
+
+async function readTlsOptions(t: TlsParams, host: string, ctx: CheckContext) {
+  const read: Record<string, string | undefined> = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const text = await loadCa(t[field], ctx.cwd, `tls.${field}`);
+    if (typeof text === 'object') return text;
+    read[field] = text;
+  }
+  const servername = t.servername ?? (isIP(host) ? undefined : host);
+  return { ca: read.ca, cert: read.cert, key: read.key, servername, rejectUnauthorized: t.insecureSkipVerify !== true };
+}
+
+/** Handshake refusals (an untrusted or foreign certificate, a client certificate refused), as opposed to a closed port. */
+function isTlsRefusal(error: NodeJS.ErrnoException): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|HOSTNAME|ALERT/i.test(`${error.code ?? ''} ${error.message}`);
 }
 
 export function isRedisError(reply: Reply): reply is { redisError: string } {
@@ -158,7 +194,7 @@ export function parseInfo(text: string): Record<string, string> {
 }
 
 /** Runs `use` on a fresh connection; a refused connection is `down`, which each kind maps. */
-export async function withRedis<T>(p: { url: string; password?: string; username?: string }, ctx: CheckContext, use: (redis: RedisConnection) => Promise<T>): Promise<T | ConnectFailure> {
+export async function withRedis<T>(p: { url: string; password?: string; username?: string; tls?: TlsParams }, ctx: CheckContext, use: (redis: RedisConnection) => Promise<T>): Promise<T | ConnectFailure> {
   const redis = await openRedis(p, ctx);
   if ('down' in redis || 'error' in redis) return redis;
   try {

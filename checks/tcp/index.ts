@@ -5,7 +5,8 @@ import { defineCheck } from '../../src/sdk/index.js';
 
 const params = z.strictObject({
   host: z.string().min(1).describe('Name or IP address to connect to.'),
-  port: z.number().int().min(1).max(65535).describe('TCP port.'),
+  // A port from `${env:PORT}` or `${vars.port}` set from the environment arrives as text.
+  port: z.union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)]).pipe(z.number().int().min(1).max(65535)).describe('TCP port (a number, or its digits as text: `${env:PORT}`).'),
   connectTimeoutMs: z
     .number()
     .int()

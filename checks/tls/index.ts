@@ -9,7 +9,8 @@ const LEGACY_VERSIONS: SecureVersion[] = ['TLSv1', 'TLSv1.1'];
 
 const params = z.strictObject({
   host: z.string().min(1).describe('The server to connect to (name or IP address).'),
-  port: z.number().int().min(1).max(65535).default(443).describe('TCP port (default 443).'),
+  // A port from `${env:PORT}` arrives as text.
+  port: z.union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)]).pipe(z.number().int().min(1).max(65535)).default(443).describe('TCP port (default 443; its digits as text also do: `${env:PORT}`).'),
   servername: z.string().min(1).optional().describe('The name the certificate must carry and the SNI sent (default: host, when it is a name).'),
   ca: z.string().min(1).optional().describe('A PEM bundle to verify the chain against (inline or a path relative to the playbook); default: the system CAs.'),
 });

@@ -41,8 +41,17 @@ const SEEDS: Seed[] = [
   {
     file: 'playbooks/distributed-postgres.yaml',
     approvals: 'fixtures/seeds/approvals/dpg-cluster.yaml',
-    brokenFails: ['replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts'],
-    brokenReasons: [/replay is PAUSED/, /production-pre-rollout\.dump is 3d old, more than maxAge 2d/, /did not hold < 0\.001/],
+    brokenFails: [
+      'replication-lag', 'pre-rollout-snapshot', 'error-rate', 'p95-latency', 'no-unplanned-failovers', 'no-critical-alerts',
+      // The systems the newer kinds read (issue 20): TLS, DNS, firewall, PgBouncer, alert rules and receivers, Patroni, etcd.
+      'tls-certificate', 'tls-not-self-signed', 'dns-a-record', 'dns-cname', 'firewall-search', 'firewall-locked',
+      'connection-pooling', 'pool-sizing', 'alert-rules-severities', 'alert-receivers', 'patroni-healthy', 'patroni-lag', 'etcd-healthy', 'etcd-members',
+    ],
+    brokenReasons: [
+      /replay is PAUSED/, /production-pre-rollout\.dump is 3d old, more than maxAge 2d/, /did not hold < 0\.001/,
+      /pg-3 = "stopped, not streaming; timeline 6, leader on 7; pending restart/, /observed "session", expected == transaction/,
+      /no endpoint answered/, /not configured: slack-warnings, pagerduty-critical|not configured: pagerduty-critical, slack-warnings/,
+    ],
     readsBack: ['records-present'],
   },
   {
@@ -55,7 +64,7 @@ const SEEDS: Seed[] = [
   {
     file: 'playbooks/fastapi-service.yaml',
     approvals: 'fixtures/seeds/approvals/fastapi-service.yaml',
-    brokenFails: ['images-immutable', 'surge-only', 'resiliency', 'availability-burn-fast', 'availability-burn-slow', 'availability-error-budget', 'p99-latency'],
+    brokenFails: ['images-immutable', 'surge-only', 'resiliency', 'availability-burn-fast', 'availability-burn-slow', 'availability-error-budget', 'p99-latency', 'tls-days-left'],
     brokenReasons: [/registry\.example\.com\/payments\/api:latest — uses :latest/, /no readinessProbe/],
     unchangedAfterRollback: ['images-immutable'],
     readsBack: ['undo-api'],
@@ -63,8 +72,8 @@ const SEEDS: Seed[] = [
   {
     file: 'playbooks/summit.yaml',
     approvals: 'fixtures/seeds/approvals/summit.yaml',
-    brokenFails: ['postgres-backup', 'neo4j-backup', 'prov-ledger-healthy', 'no-p0-alerts'],
-    brokenReasons: [/exceeded its progress deadline/, /neo4j\/graph\.backup is 3d old/, /IngestFailures/],
+    brokenFails: ['postgres-backup', 'neo4j-backup', 'prov-ledger-healthy', 'no-p0-alerts', 'redis-protected-mode', 'redis-eviction-policy', 'tls-days-left', 'tls-verified'],
+    brokenReasons: [/exceeded its progress deadline/, /neo4j\/graph\.backup is 3d old/, /IngestFailures/, /observed "no", expected == yes/],
     unchangedAfterRollback: ['prov-ledger-healthy', 'report-studio-healthy'],
   },
 ];
@@ -125,6 +134,8 @@ describe.concurrent.each(SEEDS)('$file', (seed) => {
     expect(exitCode).toBe(1);
     const evidence = readFileSync(report.evidence, 'utf8');
     for (const reason of seed.brokenReasons) expect(evidence).toMatch(reason);
+    // The Redis and PgBouncer passwords the nodes authenticate with never reach the evidence.
+    for (const secret of [env().REDIS_PASSWORD!, env().PGBOUNCER_PASSWORD!]) expect(evidence).not.toContain(secret);
   });
 
   it('rollback --env demo --dry-run executes no mutating node', async () => {

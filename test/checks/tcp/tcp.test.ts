@@ -33,6 +33,12 @@ describe('tcp', () => {
     expect(time.observed).toBeLessThan(1);
   });
 
+  it('takes a port given as text (from ${env:PORT}) and refuses text that is not a port', async () => {
+    expect(await probe({ host: '127.0.0.1', port: String(openPort) })).toMatchObject({ observed: 'open' });
+    expect(tcpCheck.params.safeParse({ host: '127.0.0.1', port: '54x' }).success).toBe(false);
+    expect(tcpCheck.params.safeParse({ host: '127.0.0.1', port: '70000' }).success).toBe(false);
+  });
+
   it('observes closed for a refused port (the firewall case, expect == closed)', async () => {
     const port = await findClosedPort();
     expect(await probe({ host: '127.0.0.1', port })).toMatchObject({ observed: 'closed', details: { notes: [expect.stringContaining('refused')] } });
