@@ -46,11 +46,10 @@ export function renderRunPage(run: SiteRun, drawDag: (picture: DagPicture) => st
   body.push(`<nav><a href="index.html">← history of ${esc(run.playbook)} in ${esc(run.env)}</a> · <a href="../../index.html">all evidence</a></nav>`);
   body.push(`<header class="banner s-${esc(verdict)}" id="verdict" data-verdict="${esc(verdict)}"><div class="verdict">${esc(verdict.toUpperCase())}</div><h1>${esc(run.playbook)} ${esc(report?.command ?? '')} --env ${esc(run.env)}${report?.dryRun ? ' (dry run)' : ''}${report?.partial ? ' (partial)' : ''}</h1>`);
   body.push(`<div>started ${esc(report?.startedAt ?? '?')} · exit ${esc(report?.exitCode ?? '?')} · <code>${esc(run.location)}</code></div></header>`);
-  body.push(`<section id="chain"><h2>Evidence chain</h2><p class="chain-state"><span class="badge s-${run.state}" data-state="${run.state}">${esc(STATE_LABEL[run.state])}</span> ${esc(run.stateMessage)}</p>`);
+  body.push(`<section id="chain"><h2>Evidence chain and signature</h2><p class="chain-state"><span class="badge s-${run.state}" data-state="${run.state}">${esc(STATE_LABEL[run.state])}</span> ${esc(run.stateMessage)}</p>`);
   if (run.state === 'tampered') body.push('<p><strong>This file does not verify. What follows is what it says now, which may not be what was recorded.</strong></p>');
   if (report?.previous) body.push(`<p class="muted">follows <code>${esc(report.previous.fileName)}</code> sha256:${esc(report.previous.sha256)}</p>`);
-  body.push('</section>');
-  body.push(`<section id="attestation"><h2>Attestation</h2><p class="attestation-state">${attestationBadge(run)} ${esc(run.attestation.message)}</p></section>`);
+  body.push(`<p class="attestation-state" id="attestation">${attestationBadge(run)} ${esc(run.attestation.message)}</p></section>`);
   if (!report) {
     body.push('<p>The file\'s report block cannot be read: nothing more to show.</p>');
     return page(title, body.join('\n'));
