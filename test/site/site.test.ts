@@ -92,12 +92,7 @@ beforeAll(async () => {
   const options = { redact: (t: string) => t, meta: { ...META, edges: [['migrations', 'error-rate'], ['migrations', 'alerts']] as Array<[string, string]> } };
   const runs = [apiRun('2026-11-29T10:00:00.000Z', 'pass'), apiRun('2026-11-29T11:00:00.000Z', 'fail'), apiRun('2026-11-29T12:00:00.000Z', 'pass'), apiRun('2026-11-29T13:00:00.000Z', 'dry')];
   for (const run of runs) expect(appendEvidence(store, run, options).ok).toBe(true);
-  // web: a passing run, then one whose file is edited after it was written.
-  expect(appendEvidence(store, runResult('web', '2026-11-29T10:00:00.000Z'), options).ok).toBe(true);
-  expect(appendEvidence(store, runResult('web', '2026-11-29T11:00:00.000Z'), options).ok).toBe(true);
   const folder = join(evidenceDir, 'production');
-  const edited = readdirSync(folder).find((f) => f.startsWith('2026-11-29T11-00-00.000Z-web'))!;
-  writeFileSync(join(folder, edited), readFileSync(join(folder, edited), 'utf8').replace('**Verdict: PASS**', '**Verdict: PASS** (edited)'));
 
   expect(appendEvidence(store, fanRun(), { ...options, meta: { ...META, edges: FAN_EDGES } }).ok).toBe(true);
   // legacy: an api-shaped run whose file predates `needs` in the JSON report.
@@ -115,6 +110,11 @@ beforeAll(async () => {
     return parsed.value;
   };
   const signed = (result: RunResult, key: SigningKey) => appendEvidence(store, result, { ...options, attest: (composed, location) => composeAttestation(composed, result, location, key) });
+  // web: a passing run, then a signed one whose file is edited after it was written (and signed).
+  expect(appendEvidence(store, runResult('web', '2026-11-29T10:00:00.000Z'), options).ok).toBe(true);
+  expect(signed(runResult('web', '2026-11-29T11:00:00.000Z'), keyOf(trusted.file)).ok).toBe(true);
+  const edited = readdirSync(folder).find((f) => f.startsWith('2026-11-29T11-00-00.000Z-web') && f.endsWith('.md'))!;
+  writeFileSync(join(folder, edited), readFileSync(join(folder, edited), 'utf8').replace('**Verdict: PASS**', '**Verdict: PASS** (edited)'));
   expect(signed(runResult('pay', '2026-11-29T10:00:00.000Z'), keyOf(trusted.file)).ok).toBe(true);
   expect(appendEvidence(store, runResult('pay', '2026-11-29T11:00:00.000Z'), options).ok).toBe(true);
   expect(signed(runResult('pay', '2026-11-29T12:00:00.000Z'), keyOf(trusted.file)).ok).toBe(true);
@@ -127,7 +127,7 @@ beforeAll(async () => {
 
   const written = await writeEvidenceSite(store, site, { trustedKeys: parseAllowedSigners(readFileSync(trustedKeysFile, 'utf8')) });
   expect(written.runs).toBe(12);
-  expect(written.attestations).toEqual({ verified: 1, invalid: 2, present: 0, absent: 9 });
+  expect(written.attestations).toEqual({ verified: 1, invalid: 3, present: 0, absent: 8 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -201,6 +201,9 @@ describe('the evidence site in a headless browser', () => {
     await page.locator('#verdicts li a').nth(1).click();
     expect(await page.locator('.chain-state .badge').getAttribute('data-state')).toBe('tampered');
     expect(await page.locator('.chain-state').textContent()).toContain('digest mismatch');
+    // Signed before it was edited: the signature no longer covers what the file says.
+    expect(await page.locator('#attestation .badge').getAttribute('data-attestation')).toBe('invalid');
+    expect(await page.locator('#attestation').textContent()).toContain('changed after it was signed');
     await page.close();
     const index = await open('index.html');
     expect(await index.locator('tr[data-playbook="web"] td.latest .badge').textContent()).toBe('TAMPERED');
@@ -396,7 +399,7 @@ describe('the evidence site in a headless browser', () => {
     const unchecked = mkdtempSync(join(tmpdir(), 'rollout-site-cli-'));
     const plain = await rollout(['evidence', 'html', evidenceDir, '--output', unchecked]);
     expect(plain.exitCode, plain.stderr).toBe(0);
-    expect(plain.stdout).toContain('attestations: 3 present, 9 absent');
+    expect(plain.stdout).toContain('attestations: 4 present, 8 absent');
     const pay = join(unchecked, 'production', 'pay');
     const first = readFileSync(join(pay, readdirSync(pay).find((f) => f.startsWith('2026-11-29T10-00'))!), 'utf8');
     expect(first).toContain('data-attestation="present"');
@@ -404,7 +407,7 @@ describe('the evidence site in a headless browser', () => {
     const checked = mkdtempSync(join(tmpdir(), 'rollout-site-cli-'));
     const keyed = await rollout(['evidence', 'html', evidenceDir, '--output', checked, '--trusted-keys', trustedKeysFile]);
     expect(keyed.exitCode, keyed.stderr).toBe(0);
-    expect(keyed.stdout).toContain('attestations: 1 verified, 2 invalid, 9 absent');
+    expect(keyed.stdout).toContain('attestations: 1 verified, 3 invalid, 8 absent');
     const unusable = await rollout(['evidence', 'html', evidenceDir, '--output', checked, '--trusted-keys', join(checked, 'nope')]);
     expect(unusable.exitCode).toBe(2);
     expect(unusable.stderr).toContain('--trusted-keys');
