@@ -147,8 +147,9 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
     .command('html <store>')
     .description('write the evidence of a folder or store (file:DIR) as a static, self-contained HTML site')
     .option('--output <dir>', 'where the site goes (index.html and one page per run)')
-    .addHelpText('after', '\nExample:\n  rollout evidence html evidence/ --output site/')
-    .action(async (store: string, options: { output?: string }) => {
+    .option('--trusted-keys <file>', 'check each run\'s attestation against these keys (OpenSSH allowed_signers); without it a signature shows as not verified')
+    .addHelpText('after', '\nExamples:\n  rollout evidence html evidence/ --output site/\n  rollout evidence html evidence/ --output site/ --trusted-keys .rollout/allowed_signers')
+    .action(async (store: string, options: { output?: string; trustedKeys?: string }) => {
       code = await (await import('./commands/evidence.js')).htmlCommand(store, options);
     });
 

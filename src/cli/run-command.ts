@@ -60,6 +60,7 @@ function toRequest(command: Command, opts: RunCommandOptions, watch?: SessionReq
       ...(opts.approvals ? { approvalsFile: opts.approvals } : {}),
       commandLine: ['rollout', ...process.argv.slice(2)].join(' '),
       ...(watch ? { watch } : {}),
+      ...(chosen === 'junit' ? { locateNodes: true } : {}),
       sinks: {
         ...(opts.output && documentReporter ? { reportFile: { path: opts.output, reporter: documentReporter } } : {}),
         ...(opts.metricsFile ? { metricsFile: opts.metricsFile } : {}),

@@ -28,6 +28,7 @@ export function toReport(result: RunResult, meta: ReportMeta = {}) {
       role: n.role,
       ...(n.stage ? { stage: n.stage } : {}),
       severity: n.severity,
+      needs: n.needs ?? [],
       status: n.status,
       durationMs: n.durationMs,
       attempts: n.attempts,

@@ -34,6 +34,10 @@ export interface NodeResult {
   params: Record<string, unknown>;
   connection?: string;
   samples?: SampleRecord[];
+  /** The nodes it waited for (instance ids): the DAG's edges, so readers need not parse a picture. */
+  needs?: string[];
+  /** Where the node is written in the playbook; only when a report asks for it (JUnit), as finding it costs a positioned parse. */
+  source?: { file: string; line: number; column: number };
 }
 
 export interface RunResult {
@@ -59,6 +63,6 @@ export type RunEvent =
   | { type: 'node-end'; node: PlanNode; result: NodeResult };
 
 /** The fields every result of a node carries, whatever happened to it. */
-export function nodeIdentity(node: PlanNode): Pick<NodeResult, 'id' | 'baseId' | 'kind' | 'title' | 'role' | 'stage' | 'severity'> {
-  return { id: node.id, baseId: node.baseId, kind: node.kind, title: node.title, role: node.role, ...(node.stage ? { stage: node.stage } : {}), severity: node.severity };
+export function nodeIdentity(node: PlanNode): Pick<NodeResult, 'id' | 'baseId' | 'kind' | 'title' | 'role' | 'stage' | 'severity' | 'needs'> {
+  return { id: node.id, baseId: node.baseId, kind: node.kind, title: node.title, role: node.role, ...(node.stage ? { stage: node.stage } : {}), severity: node.severity, ...(node.needs.length ? { needs: node.needs } : {}) };
 }

@@ -5,7 +5,7 @@ import { blocked, PhaseRunner, runRollbackPhases } from './phases.js';
 import { runPlan, type RunDeps } from './run-plan.js';
 import { sleep } from './sleep.js';
 import { assessCounts, countEvaluation, NO_COUNTS, type StoppingCounts, type StoppingLimits } from './stopping-rules.js';
-import type { NodeResult, RunResult, SampleRecord } from './types.js';
+import { nodeIdentity, type NodeResult, type RunResult, type SampleRecord } from './types.js';
 import { EXIT } from './verdict.js';
 
 export interface WatchOptions {
@@ -51,7 +51,7 @@ export async function runWatch(plan: Plan, deps: RunDeps, options: WatchOptions)
   const phases = new PhaseRunner(plan, deps);
   const triggers = plan.nodes.filter((n) => n.role === 'trigger');
   const active = triggers.filter((n) => !n.skip);
-  phases.record(triggers.filter((n) => n.skip).map((n) => ({ id: n.id, baseId: n.baseId, kind: n.kind, title: n.title, role: n.role, severity: n.severity, status: 'skipped' as const, durationMs: 0, attempts: 0, message: `not in environment ${plan.env}`, params: {} })));
+  phases.record(triggers.filter((n) => n.skip).map((n) => ({ ...nodeIdentity(n), status: 'skipped' as const, durationMs: 0, attempts: 0, message: `not in environment ${plan.env}`, params: {} })));
   const history = new Map<string, History>(active.map((node) => [node.id, { node, samples: [], counts: NO_COUNTS }]));
   // Each round evaluates the condition once, now; the window is judged here, over the rounds.
   const instant = active.map((node) => ({ ...node, forMs: undefined, retries: 0 }) as PlanNode);
@@ -189,12 +189,7 @@ function summarise(entry: History, startedAt: number): NodeResult {
     message = `quiet over ${span}: ${samples.length - failing.length - errors.length} of ${samples.length} evaluations passed${failing.length ? ` (${failing.length} failing, ${within})` : ''}${tolerated}`;
   }
   return {
-    id: node.id,
-    baseId: node.baseId,
-    kind: node.kind,
-    title: node.title,
-    role: node.role,
-    severity: node.severity,
+    ...nodeIdentity(node),
     status,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: lastSample ? Date.parse(lastSample.at) - startedAt : 0,

@@ -10,6 +10,7 @@ import { Redactor } from '../secrets/redactor.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { recordEvidence, selectEvidenceStore } from './evidence.js';
 import { identifyRun } from './identity.js';
+import { locateNodes } from './locate-nodes.js';
 import { buildOperator } from './operator.js';
 import { runnerFor } from './runner.js';
 import { writeSinks } from './sinks.js';
@@ -99,18 +100,18 @@ export async function executeSession(request: SessionRequest, opened: { valid: V
     } finally {
       await systems.value.cleanup();
     }
-    return await finishRun(redactor.redactValue(result), request, store, opened, identity, redactor, signKey?.ok ? signKey.value : undefined);
+    return await finishRun(redactor.redactValue(result), request, store, opened, identity, redactor, signKey?.ok ? signKey.value : undefined, processEnv);
   } finally {
     for (const release of releases.reverse()) await release().catch(() => {});
   }
 }
 
-async function finishRun(result: RunResult, request: SessionRequest, store: EvidenceStore, opened: { planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor, signKey?: SigningKey): Promise<Ran> {
+async function finishRun(recorded: RunResult, request: SessionRequest, store: EvidenceStore, opened: { valid: ValidPlaybook; planned: PlanOutput }, identity: ReturnType<typeof identifyRun>, redactor: Redactor, signKey: SigningKey | undefined, processEnv: Record<string, string | undefined>): Promise<Ran> {
   const { plan } = opened.planned;
   const redact = (text: string) => redactor.redact(text);
   // Values are redacted field by field before anything renders them; a second pass over the
   // rendered text would only mangle identifiers (and is what once renamed evidence files).
-  const evidence = recordEvidence(result, store, redactor.redactValue({
+  const evidence = recordEvidence(recorded, store, redactor.redactValue({
     user: identity.user,
     host: identity.host,
     ci: identity.ci,
@@ -118,6 +119,8 @@ async function finishRun(result: RunResult, request: SessionRequest, store: Evid
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
   }), redact, signKey);
+  const wantsSources = request.locateNodes || request.sinks?.reportFile?.reporter === 'junit';
+  const result = wantsSources ? locateNodes(recorded, plan, opened.valid.doc, processEnv.CI_PROJECT_DIR ?? process.cwd()) : recorded;
   const sinkErrors = await writeSinks(result, evidence.ok ? evidence.path : undefined, request.sinks ?? {}, redact);
   // A verdict that could not be recorded is not a plain pass: the spool keeps the evidence
   // (the verdict stands, as DESIGN says), but a lost file or a missing report makes a pass an error.

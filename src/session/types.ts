@@ -32,6 +32,8 @@ export interface SessionRequest {
   /** Served runs never change anything: a plan with a mutating node becomes a dry run. */
   neverMutate?: boolean;
   sinks?: SinkRequest;
+  /** The report shown names each node's playbook file:line (JUnit); costs a positioned parse. */
+  locateNodes?: boolean;
 }
 
 export interface SinkRequest {

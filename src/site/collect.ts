@@ -2,9 +2,18 @@ import { orderChain, readStored, type StoredEvidence } from '../evidence/chain.j
 import { readReport, type EvidenceReport } from '../evidence/check-file.js';
 import { DIGEST_PREFIX } from '../evidence/render.js';
 import type { EvidenceStore } from '../evidence/store.js';
+import type { TrustedKeys } from '../evidence/attest/allowed-signers.js';
+import { attestationName } from '../evidence/attest/attestation.js';
+import { checkStoredAttestation } from '../evidence/attest/verify-attestations.js';
 
 /** Where a run's file stands: on its chain, verified but off it, or not to be trusted. */
 export type ChainState = 'chained' | 'off-chain' | 'tampered';
+
+/**
+ * What the run's signed attestation (its store companion) proves. `present`: there is one,
+ * but no trusted keys were given to check it with — never shown as verified.
+ */
+export type AttestationState = 'verified' | 'invalid' | 'present' | 'absent';
 
 export interface SiteRun {
   name: string;
@@ -17,6 +26,13 @@ export interface SiteRun {
   report?: EvidenceReport;
   /** needs → node, drawn from the file's DAG. */
   edges: Array<[string, string]>;
+  attestation: { state: AttestationState; message: string };
+}
+
+export interface CollectOptions {
+  /** `--trusted-keys`: without them an attestation can only be `present`. */
+  trustedKeys?: TrustedKeys;
+  now?: Date;
 }
 
 export interface SiteHistory {
@@ -30,7 +46,7 @@ export interface SiteHistory {
  * Every (playbook, env) history of a store, each file checked: only through the store's calls,
  * so a `file:` and a git store read the same way.
  */
-export function collectHistories(store: EvidenceStore): SiteHistory[] {
+export function collectHistories(store: EvidenceStore, options: CollectOptions = {}): SiteHistory[] {
   const histories: SiteHistory[] = [];
   for (const env of [...store.environments()].sort()) {
     const names = store.names(env).filter((n) => n.endsWith('.md'));
@@ -48,12 +64,12 @@ export function collectHistories(store: EvidenceStore): SiteHistory[] {
       const untrusted = readReport(bodyOf(text));
       const playbook = untrusted?.playbook?.name ?? playbookFromName(name);
       if (!playbook) continue;
-      group(playbook).bad.push({ name, location: store.locate(env, name), env, playbook, state: 'tampered', stateMessage: file.check.message, ...(untrusted ? { report: untrusted } : {}), edges: untrusted ? readEdges(text, untrusted) : [] });
+      group(playbook).bad.push({ name, location: store.locate(env, name), env, playbook, state: 'tampered', stateMessage: file.check.message, ...(untrusted ? { report: untrusted } : {}), edges: untrusted ? readEdges(text, untrusted) : [], attestation: attestationOf(store, env, file, options) });
     }
     for (const [playbook, { good, bad }] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
       const chain = orderChain(good, new Set(names));
       const toRun = (file: StoredEvidence, state: ChainState, stateMessage: string): SiteRun => ({
-        name: file.name, location: store.locate(env, file.name), env, playbook, state, stateMessage, report: file.check.report!, edges: readEdges(texts.get(file.name) ?? '', file.check.report!),
+        name: file.name, location: store.locate(env, file.name), env, playbook, state, stateMessage, report: file.check.report!, edges: readEdges(texts.get(file.name) ?? '', file.check.report!), attestation: attestationOf(store, env, file, options),
       });
       const chained = chain.ordered.map((f) => toRun(f, 'chained', 'digest ok, on the chain'));
       const others = [...chain.offChain.map((f) => toRun(f, 'off-chain', f.message)), ...bad].sort((a, b) => a.name.localeCompare(b.name));
@@ -61,6 +77,15 @@ export function collectHistories(store: EvidenceStore): SiteHistory[] {
     }
   }
   return histories;
+}
+
+/** Fail closed: only a signature checked against a trusted key, over the file as it is now, is `verified`. */
+function attestationOf(store: EvidenceStore, env: string, file: StoredEvidence, options: CollectOptions): SiteRun['attestation'] {
+  const name = attestationName(file.name);
+  if (!store.read(env, name)) return { state: 'absent', message: `no attestation (${name})` };
+  if (!options.trustedKeys) return { state: 'present', message: `${name} is present but was not checked: no trusted keys given (--trusted-keys)` };
+  const checked = checkStoredAttestation(store, env, file, options.trustedKeys, options.now ?? new Date());
+  return checked.ok ? { state: 'verified', message: checked.message } : { state: 'invalid', message: checked.message };
 }
 
 /** The chain keeps its own order; a file off it goes before the first chained file named after it. */
@@ -84,14 +109,18 @@ function playbookFromName(name: string): string | undefined {
 }
 
 /**
- * The DAG's edges, read back from the file's Mermaid block: box `nI` is the report's node I
+ * The DAG's edges: each node's `needs` in the JSON report. Files written before the report
+ * carried `needs` have them only in the Mermaid block, where box `nI` is the report's node I
  * (both are written in the run's node order), so no label has to be parsed.
  */
 export function readEdges(text: string, report: EvidenceReport): Array<[string, string]> {
+  const nodes = report.nodes ?? [];
+  if (nodes.length && nodes.every((n) => Array.isArray(n.needs))) {
+    return nodes.flatMap((n) => (n.needs as unknown[]).filter((need): need is string => typeof need === 'string').map((need) => [need, n.id] as [string, string]));
+  }
   const start = text.indexOf('\n```mermaid\n');
   if (start < 0) return [];
   const block = text.slice(start, text.indexOf('\n```\n', start + 12));
-  const nodes = report.nodes ?? [];
   const edges: Array<[string, string]> = [];
   for (const match of block.matchAll(/^ {2}n(\d+) --> n(\d+)$/gm)) {
     const from = nodes[Number(match[1])]?.id;

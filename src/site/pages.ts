@@ -1,8 +1,8 @@
 import { failingNodes, formatObservedCell, truncate } from '../report/format.js';
 import type { Observed } from '../sdk/types.js';
 import { renderWindowChart, type ChartSample } from './chart.js';
-import type { SiteHistory, SiteRun } from './collect.js';
-import { renderDag } from './dag.js';
+import type { AttestationState, SiteHistory, SiteRun } from './collect.js';
+import type { DagPicture } from './dag.js';
 import { esc, page, slug } from './html.js';
 
 type ReportNode = NonNullable<SiteRun['report']>['nodes'][number];
@@ -14,6 +14,13 @@ export const sitePaths = {
 };
 
 const STATE_LABEL: Record<SiteRun['state'], string> = { chained: 'verified, on the chain', 'off-chain': 'verified, but off the chain', tampered: 'TAMPERED — not to be trusted' };
+
+const ATTESTATION_LABEL: Record<AttestationState, string> = { verified: 'signed, verified', invalid: 'signature INVALID', present: 'signed, not verified', absent: 'not signed' };
+
+function attestationBadge(run: SiteRun): string {
+  const { state, message } = run.attestation;
+  return `<span class="badge a-${state}" data-attestation="${state}" title="${esc(message)}">${esc(ATTESTATION_LABEL[state])}</span>`;
+}
 
 function statusOf(node: ReportNode): string {
   return String(node.status);
@@ -28,7 +35,7 @@ function verdictOf(run: SiteRun): string {
 }
 
 /** One run: banner, chain state, failures first, the DAG, every node (failing ones first) with its charts. */
-export function renderRunPage(run: SiteRun): string {
+export function renderRunPage(run: SiteRun, drawDag: (picture: DagPicture) => string): string {
   const report = run.report;
   const nodes = report?.nodes ?? [];
   const failing = failingNodes(nodes);
@@ -39,10 +46,10 @@ export function renderRunPage(run: SiteRun): string {
   body.push(`<nav><a href="index.html">← history of ${esc(run.playbook)} in ${esc(run.env)}</a> · <a href="../../index.html">all evidence</a></nav>`);
   body.push(`<header class="banner s-${esc(verdict)}" id="verdict" data-verdict="${esc(verdict)}"><div class="verdict">${esc(verdict.toUpperCase())}</div><h1>${esc(run.playbook)} ${esc(report?.command ?? '')} --env ${esc(run.env)}${report?.dryRun ? ' (dry run)' : ''}${report?.partial ? ' (partial)' : ''}</h1>`);
   body.push(`<div>started ${esc(report?.startedAt ?? '?')} · exit ${esc(report?.exitCode ?? '?')} · <code>${esc(run.location)}</code></div></header>`);
-  body.push(`<section id="chain"><h2>Evidence chain</h2><p class="chain-state"><span class="badge s-${run.state}" data-state="${run.state}">${esc(STATE_LABEL[run.state])}</span> ${esc(run.stateMessage)}</p>`);
+  body.push(`<section id="chain"><h2>Evidence chain and signature</h2><p class="chain-state"><span class="badge s-${run.state}" data-state="${run.state}">${esc(STATE_LABEL[run.state])}</span> ${esc(run.stateMessage)}</p>`);
   if (run.state === 'tampered') body.push('<p><strong>This file does not verify. What follows is what it says now, which may not be what was recorded.</strong></p>');
   if (report?.previous) body.push(`<p class="muted">follows <code>${esc(report.previous.fileName)}</code> sha256:${esc(report.previous.sha256)}</p>`);
-  body.push('</section>');
+  body.push(`<p class="attestation-state" id="attestation">${attestationBadge(run)} ${esc(run.attestation.message)}</p></section>`);
   if (!report) {
     body.push('<p>The file\'s report block cannot be read: nothing more to show.</p>');
     return page(title, body.join('\n'));
@@ -58,7 +65,7 @@ export function renderRunPage(run: SiteRun): string {
     body.push('</ol>');
   }
   body.push('</section>');
-  body.push(`<section id="dag"><h2>DAG</h2>${renderDag(nodes.map((n) => ({ id: n.id, status: statusOf(n) })), run.edges)}</section>`);
+  body.push(`<section id="dag"><h2>DAG</h2>${drawDag({ nodes: nodes.map((n) => ({ id: n.id, status: statusOf(n) })), edges: run.edges })}</section>`);
   body.push('<section id="nodes"><h2>Nodes</h2><table><thead><tr><th>Node</th><th>Kind</th><th>Status</th><th>Observed</th><th>Expected</th></tr></thead><tbody>');
   for (const n of ordered) body.push(`<tr class="node-row" data-node="${esc(n.id)}" data-status="${esc(statusOf(n))}"><td><a href="#node-${esc(slug(n.id))}">${esc(n.id)}</a></td><td>${esc(n.kind)}</td><td><span class="badge s-${esc(statusOf(n))}">${esc(statusOf(n).toUpperCase())}</span></td><td>${esc(observedText(n, 80))}</td><td>${esc(n.expected ?? '')}</td></tr>`);
   body.push('</tbody></table></section><section id="details"><h2>Details</h2>');
@@ -89,7 +96,7 @@ export function renderHistoryPage(history: SiteHistory): string {
   body.push('<h2>Verdicts, oldest first</h2><ol class="strip" id="verdicts">');
   for (const run of runs) {
     const verdict = verdictOf(run);
-    body.push(`<li class="${run.state}" data-verdict="${esc(verdict)}" data-state="${run.state}"><a class="s-${esc(verdict)}" href="${esc(sitePaths.run(run).split('/').pop()!)}" title="${esc(`${run.name}: ${verdict}${run.report?.dryRun ? ' (dry run)' : ''} — ${run.stateMessage}`)}">${esc(verdict === 'tampered' ? '✗?' : verdict.slice(0, 4).toUpperCase())}${run.report?.dryRun ? '·d' : ''}</a></li>`);
+    body.push(`<li class="${run.state}" data-verdict="${esc(verdict)}" data-state="${run.state}" data-attestation="${run.attestation.state}"><a class="s-${esc(verdict)}" href="${esc(sitePaths.run(run).split('/').pop()!)}" title="${esc(`${run.name}: ${verdict}${run.report?.dryRun ? ' (dry run)' : ''} — ${run.stateMessage}; ${ATTESTATION_LABEL[run.attestation.state]}`)}">${esc(verdict === 'tampered' ? '✗?' : verdict.slice(0, 4).toUpperCase())}${run.report?.dryRun ? '·d' : ''}</a></li>`);
   }
   body.push('</ol><h2>Each node across runs</h2><table><thead><tr><th>Node</th><th>Verdicts, oldest first</th></tr></thead><tbody>');
   const nodeIds = [...new Set(runs.flatMap((r) => (r.report?.nodes ?? []).map((n) => n.id)))];
@@ -109,8 +116,8 @@ export function renderSiteIndex(histories: SiteHistory[]): string {
   const rows = histories.map((h) => {
     const latest = h.runs[h.runs.length - 1];
     const verdict = latest ? verdictOf(latest) : 'none';
-    return `<tr data-playbook="${esc(h.playbook)}" data-env="${esc(h.env)}"><td><a href="${esc(sitePaths.history(h))}">${esc(h.playbook)}</a></td><td>${esc(h.env)}</td><td><span class="badge s-${esc(verdict)}">${esc(verdict.toUpperCase())}</span></td><td>${h.runs.length}</td></tr>`;
+    return `<tr data-playbook="${esc(h.playbook)}" data-env="${esc(h.env)}"><td><a href="${esc(sitePaths.history(h))}">${esc(h.playbook)}</a></td><td>${esc(h.env)}</td><td class="latest"><span class="badge s-${esc(verdict)}">${esc(verdict.toUpperCase())}</span></td><td class="signature">${latest ? attestationBadge(latest) : ''}</td><td>${h.runs.length}</td></tr>`;
   });
-  return page('rollout evidence', `<h1>rollout evidence</h1>\n<table><thead><tr><th>Playbook</th><th>Environment</th><th>Latest</th><th>Runs</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`);
+  return page('rollout evidence', `<h1>rollout evidence</h1>\n<table><thead><tr><th>Playbook</th><th>Environment</th><th>Latest</th><th>Latest signature</th><th>Runs</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`);
 }
 

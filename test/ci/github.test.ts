@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +70,24 @@ describe('GitLab CI', () => {
     expect(evidence).toMatch(/evidence\/ci\/.*-ci-summary-check\.md$/);
     expect(existsSync(resolve(dir, evidence!))).toBe(true);
     expect(xml.match(new RegExp(`\\[\\[ATTACHMENT\\|${evidence!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\]`, 'g'))).toHaveLength(2);
+  });
+
+  it('each JUnit testcase names the node\'s playbook file (relative to the project, as GitLab links it) and line', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'rollout-gitlab-'));
+    mkdirSync(join(project, 'playbooks'));
+    writeFileSync(join(project, 'playbooks', 'summary.yaml'), PLAYBOOK);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'rollout-gitlab-cwd-'));
+    const run = await rollout(['check', '--env', 'ci', '-p', join(project, 'playbooks', 'summary.yaml'), '--output', join(elsewhere, 'junit.xml'), '--evidence-dir', join(elsewhere, 'evidence')], { cwd: elsewhere, env: { GITLAB_CI: 'true', CI_PROJECT_DIR: project } });
+    expect(run.exitCode, run.stderr).toBe(1);
+    const xml = readFileSync(join(elsewhere, 'junit.xml'), 'utf8');
+    const cases = [...xml.matchAll(/<testcase [^>]*name="([^:"]+):[^"]*" file="([^"]+)" line="(\d+)"/g)].map((m) => [m[1], m[2], m[3]]);
+    expect(cases).toEqual([['smoke', 'playbooks/summary.yaml', '5'], ['migrations-done', 'playbooks/summary.yaml', '8']]);
+    expect(xml).toContain('defined at playbooks/summary.yaml:8:5');
+
+    // On stdout too, and outside GitLab: the attribute is harmless to other readers.
+    const dir = workspace({ 'rollout.yaml': PLAYBOOK });
+    const stdout = await rollout(['check', '--env', 'ci', '--reporter', 'junit'], { cwd: dir, env: { GITLAB_CI: undefined, CI_PROJECT_DIR: undefined } });
+    expect(stdout.exitCode, stdout.stderr).toBe(1);
+    expect(stdout.stdout).toMatch(/<testcase [^>]*name="smoke: [^"]*" file="rollout\.yaml" line="5"/);
   });
 });

@@ -33,3 +33,15 @@ describe('junit: well-formed XML whatever a check printed', () => {
     expect(parsed).toContain('message="red link done"');
   });
 });
+
+describe('junit: where each node is written', () => {
+  it('a located node carries file and line; one without a position has neither attribute', () => {
+    const xml = reporters.junit(runResult([
+      { id: 'located', status: 'fail', message: 'no', source: { file: 'playbooks/api.yaml', line: 12, column: 5 } },
+      { id: 'unlocated', status: 'pass' },
+    ]));
+    expect(parseXml(xml)).toContain('file="playbooks/api.yaml" line="12"');
+    expect(xml).toContain('defined at playbooks/api.yaml:12:5');
+    expect(xml).toMatch(/<testcase [^>]*name="unlocated: [^"]*" time=/);
+  });
+});

@@ -65,11 +65,17 @@ export async function pushCommand(opts: StoreFlags & { spool: string }): Promise
 }
 
 /** `rollout evidence html DIR|STORE --output SITE/`: the store's evidence as a static site. */
-export async function htmlCommand(source: string, options: { output?: string }): Promise<number> {
+export async function htmlCommand(source: string, options: { output?: string; trustedKeys?: string }): Promise<number> {
   if (!options.output) {
     err('evidence html: say where the site goes with --output SITE/\n');
     return 2;
   }
+  const trusted = options.trustedKeys ? loadTrustedKeys(options.trustedKeys) : undefined;
+  if (trusted && !trusted.ok) {
+    err(`${trusted.message.replace(/^trusted keys/, '--trusted-keys')}\n`);
+    return 2;
+  }
+  for (const line of trusted?.ok ? trusted.value.skipped : []) err(`warning: --trusted-keys ${options.trustedKeys}: ${line}; not trusted\n`);
   const opened = openEvidenceStore(source);
   if (!opened.ok) {
     err(`${opened.message}\n`);
@@ -81,7 +87,8 @@ export async function htmlCommand(source: string, options: { output?: string }):
     return 2;
   }
   const { writeEvidenceSite } = await import('../../site/write-site.js');
-  const written = writeEvidenceSite(opened.store, options.output);
-  out(`${written.runs} run${written.runs === 1 ? '' : 's'} in ${written.pages} page${written.pages === 1 ? '' : 's'}${written.untrusted ? `, ${written.untrusted} not verified (shown as such)` : ''}: ${written.index}\n`);
+  const written = await writeEvidenceSite(opened.store, options.output, trusted?.ok ? { trustedKeys: trusted.value } : {});
+  const signatures = (Object.entries(written.attestations) as Array<[string, number]>).filter(([, n]) => n).map(([state, n]) => `${n} ${state}`).join(', ');
+  out(`${written.runs} run${written.runs === 1 ? '' : 's'} in ${written.pages} page${written.pages === 1 ? '' : 's'}${written.untrusted ? `, ${written.untrusted} not verified (shown as such)` : ''}${signatures ? `; attestations: ${signatures}` : ''}: ${written.index}\n`);
   return 0;
 }
