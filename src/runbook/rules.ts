@@ -112,9 +112,9 @@ function joinContinuations(lines: string[]): string[] {
   const joined: string[] = [];
   let pending = '';
   for (const line of lines) {
-    if (line.endsWith('\\')) pending += `${line.slice(0, -1).trim()} `;
+    if (line.trimEnd().endsWith('\\')) pending += `${line.trimEnd().slice(0, -1).trim()} `;
     else {
-      joined.push(`${pending}${line}`.trim());
+      joined.push(`${pending}${line.trim()}`.trim());
       pending = '';
     }
   }
@@ -459,7 +459,8 @@ export const RULES: Rule[] = [
   {
     name: 'roll back deployment',
     automated: true,
-    apply: (item) => /\broll ?back (the )?(application |app )?(deployments?|services?|workloads?)\b|\brollout undo\b/i.test(item.text)
+    // A runnable command in the text is the runbook's own way: the command rule keeps it.
+    apply: (item) => /\broll ?back (the )?(application |app )?(deployments?|services?|workloads?)\b|\brollout undo\b/i.test(item.text) && !codeSpans(item.text).some((s) => commandArgv(s))
       ? { uses: 'kubernetes.rollout-undo', with: { name: '${vars.workload}' }, vars: ['workload'], system: 'kubernetes', changes: true, note: 'one node per workload: copy it for each' }
       : undefined,
   },

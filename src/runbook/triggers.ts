@@ -105,7 +105,7 @@ const FENCE = /^\s*(```|~~~)\s*([\w+-]*)/;
 const CHECKBOX = /^\s*[-*+]\s+\[[ xX]\]/;
 const NUMBERED = /^\s*\d+[.)]\s+/;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
-const LABELLED = /^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:rollback |abort )?triggers?:?(?:\*\*|__)?:?\s+(.+)$/i;
+const LABELLED = /^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:rollback |abort )?triggers?(?::(?:\*\*|__)?|(?:\*\*|__):)\s+(.+)$/i;
 /** A fence holding conditions, not code: no language, or text. */
 const PROSE_FENCE = /^(|text|txt|plain|plaintext)$/i;
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadSigningKey } from '../evidence/attest/load.js';
 import type { SigningKey } from '../evidence/attest/ssh-key.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
@@ -116,6 +117,7 @@ async function finishRun(result: RunResult, request: SessionRequest, store: Evid
     ci: identity.ci,
     commandLine: identity.commandLine,
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
+    ...(request.playbookFoundBy ? { playbookSource: { foundBy: request.playbookFoundBy, path: resolve(request.playbookFile) } } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
   }), redact, signKey);
   const sinkErrors = await writeSinks(result, evidence.ok ? evidence.path : undefined, request.sinks ?? {}, redact);
