@@ -204,7 +204,7 @@ export const RULES: Rule[] = [
     name: 'pg_hba restricted',
     automated: true,
     apply: (item) => /\bpg_hba\b/i.test(item.text)
-      ? { uses: 'postgres.query', with: { sql: "SELECT count(*) FROM pg_hba_file_rules WHERE type LIKE 'host%' AND ('all' = ANY(address::text[]) OR address = 'all' OR netmask IN ('0.0.0.0', '::'))" }, expect: '== 0', system: 'postgres', note: 'counts pg_hba lines open to every address; reading pg_hba_file_rules needs a superuser' }
+      ? { uses: 'postgres.query', with: { sql: "SELECT count(*) FROM pg_hba_file_rules WHERE type LIKE 'host%' AND (address = 'all' OR netmask IN ('0.0.0.0', '::'))" }, expect: '== 0', system: 'postgres', note: 'counts pg_hba lines open to every address; reading pg_hba_file_rules needs a superuser' }
       : undefined,
   },
   {
