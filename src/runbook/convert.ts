@@ -19,9 +19,10 @@ export interface ConvertedRunbook {
  */
 const PLACEHOLDERS: Record<string, string> = {
   api_url: 'https://api.example.com', api_host: 'api.example.com', dns_target: 'todo.example.com', host: 'todo.example.com', ui_url: 'https://todo.example.com/',
-  backup_dir: '/var/backups', workload: 'api', namespace: 'todo', secret_name: 'todo', selector: 'app=todo', certificate: 'todo', argocd_app: 'todo',
+  // Not /var/backups itself: Debian refreshes dpkg's files there every day, a backup that is not one.
+  backup_dir: '/var/backups/todo', workload: 'todo', namespace: 'todo', secret_name: 'todo', selector: 'app=todo', certificate: 'todo', argocd_app: 'todo',
   job: 'todo', probe_job: 'todo', receiver: 'todo', pgbouncer_url: 'postgres://pgbouncer@todo.example.com:6432/pgbouncer', etcd_url: 'http://todo.example.com:2379',
-  migrations_dir: './migrations', image: 'todo', sbom_path: './sbom.json', preprod_env: 'staging', github_repo: 'todo/todo', branch: 'main',
+  migrations_dir: './migrations', image: 'todo', sbom_path: './sbom.json', preprod_env: 'todo', github_repo: 'todo/todo', branch: 'todo',
 };
 
 type Place = { section: 'gates' } | { section: 'stage'; heading: string } | { section: 'rollback' } | { section: 'trigger' };

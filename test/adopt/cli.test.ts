@@ -54,6 +54,16 @@ describe('rollout import runbook', () => {
     expect(report.nodes.map((n: any) => [n.id, n.status])).toEqual(parse(imported.stdout).rollback.triggers.map((t: any) => [t.id, 'error']));
   });
 
+  it('a placeholder never lets a node pass: run before it is filled in, every machine check fails', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'go-live.md'), '# Go live\n## Checklist\n- [ ] Final pre-launch backup complete.\n- [ ] SBOM has been generated.\n- [ ] Pre-prod promotion gate\n');
+    const imported = await rollout(['import', 'runbook', 'go-live.md', '--write', 'rollout.yaml'], { cwd: dir });
+    expect(imported.stderr).toContain('3 checklist items → 3 automated checks');
+    const run = await rollout(['check', '--env', 'production', '--reporter', 'json'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(Object.fromEntries(run.json.nodes.map((n: any) => [n.kind, n.status]))).toEqual({ 'backup.fresh': 'fail', file: 'fail', 'evidence.recent': 'fail' });
+  });
+
   it('--write writes the file and never overwrites it; a file with no items is refused', async () => {
     const dir = tempDir();
     const source = join(RUNBOOKS, seeds[2]!);
