@@ -117,6 +117,7 @@ export function parseTriggerLines(markdown: string): TriggerLine[] {
   const found: TriggerLine[] = [];
   const stack: Array<{ level: number; text: string }> = [];
   let fence: { marker: string; prose: boolean } | undefined;
+  let itemIndent: number | undefined;
   const add = (line: number, text: string) => {
     const clean = text.replace(/\*\*|__|`/g, '').replace(/\s+/g, ' ').trim().replace(/[.;]$/, '').trim();
     if (clean && !/:$/.test(clean)) found.push({ line, text: clean, headings: stack.map((h) => h.text) });
@@ -139,16 +140,23 @@ export function parseTriggerLines(markdown: string): TriggerLine[] {
       const level = heading[1]!.length;
       while (stack.length && stack[stack.length - 1]!.level >= level) stack.pop();
       stack.push({ level, text: heading[2]!.replace(/\*\*|__/g, '') });
+      itemIndent = undefined;
       return;
     }
-    if (CHECKBOX.test(raw) || NUMBERED.test(raw)) return;
+    const indent = raw.length - raw.trimStart().length;
+    if (CHECKBOX.test(raw) || NUMBERED.test(raw)) {
+      itemIndent = indent;
+      return;
+    }
     const labelled = LABELLED.exec(raw);
     if (labelled) {
       for (const part of splitConditions(labelled[1]!)) add(line, part);
       return;
     }
     const bullet = BULLET.exec(raw);
-    if (bullet && inTriggerSection) add(line, bullet[1]!);
+    // A bullet under a checklist item explains that item (the item is the trigger).
+    if (bullet && inTriggerSection && !(itemIndent !== undefined && indent > itemIndent)) add(line, bullet[1]!);
+    if (!bullet && raw.trim() && indent === 0) itemIndent = undefined;
   });
   return found;
 }

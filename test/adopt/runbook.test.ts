@@ -2,13 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { convertRunbook, mapItem, parseRunbook, RULES } from '../../src/runbook/index.js';
-import type { RunbookItem } from '../../src/runbook/index.js';
+import { item, RULE_CASES } from './rule-cases.js';
 
 const RUNBOOKS = new URL('../../fixtures/runbooks/', import.meta.url);
 const seeds = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.md')).sort();
 const read = (name: string) => readFileSync(new URL(name, RUNBOOKS), 'utf8');
 
-const item = (text: string, headings: string[] = ['Checklist'], detail = ''): RunbookItem => ({ line: 1, text, detail, headings, numbered: false, indent: 0 });
 
 /** Checklist items as a reader counts them: `- [ ]` and numbered lines outside fenced code. */
 function countItems(markdown: string): number {
@@ -28,71 +27,7 @@ function nodesOf(playbook: any): any[] {
 
 describe('each mapping rule', () => {
   // One row per rule in RULES: the text that triggers it and the node it makes.
-  const cases: Array<[rule: string, it: RunbookItem, uses: string, partial: Record<string, unknown>]> = [
-    ['sign-off section', item('Database Team Lead', ['Approval Sign-off']), 'approval', { with: { role: 'Database Team Lead' } }],
-    ['approval', item('Final "go" decision is given by the Incident Commander.'), 'approval', { with: { role: 'Incident Commander', prompt: 'Final "go" decision is given by the Incident Commander.' } }],
-    ['replication lag', item('Replication lag monitored (<100ms)'), 'postgres.replication', { expect: '< 100ms', system: 'postgres' }],
-    ['max connections', item('Max connections set to 500+ (cluster)'), 'postgres.setting', { with: { name: 'max_connections' }, expect: '>= 500' }],
-    ['postgres setting', item('Query logging enabled for slow queries (`log_min_duration_statement=1000`)'), 'postgres.setting', { with: { name: 'log_min_duration_statement' }, expect: '== 1000ms' }],
-    ['postgres version', item('PostgreSQL 15+ installed'), 'postgres.version', { expect: '>= 15.0' }],
-    ['WAL archiving', item('WAL archiving enabled and tested'), 'postgres.archiving', {}],
-    ['postgres extension', item('RuVector 2.0.0 extension loaded'), 'postgres.extension', { with: { name: 'ruvector' }, expect: '>= 2.0.0' }],
-    ['Prometheus scrape targets', item('Prometheus scrape jobs configured'), 'prometheus.query', { with: { query: 'up' }, expect: '== 1' }],
-    ['alerts quiet', item('Alertmanager quiet (no firing alerts).'), 'prometheus.alerts', {}],
-    ['PromQL expression', item('Error ratio `sum(rate(http_requests_total{code=~"5.."}[5m]))` stays < 1%'), 'prometheus.query', { with: { query: 'sum(rate(http_requests_total{code=~"5.."}[5m]))' }, expect: '< 0.01' }],
-    ['no :latest images', item('Push `:vX.Y.Z` and `:sha`; never deploy `:latest`.'), 'kubernetes.images', {}],
-    ['PodDisruptionBudget', item('Pod Disruption Budget (PDB)'), 'kubernetes.pdb', { with: { name: '${vars.workload}' }, vars: ['workload'] }],
-    ['HSTS header', item('Security headers configured (HSTS, CSP)'), 'http', { observe: 'header:Strict-Transport-Security', vars: ['api_url'] }],
-    ['TLS certificate', item('SSL/TLS enabled (certificate valid, not self-signed)'), 'http', { observe: 'tlsDaysLeft', expect: '>= 14' }],
-    ['URL', item('Health endpoint answers: https://api.example.com/v1/health.'), 'http', { with: { url: 'https://api.example.com/v1/health' } }],
-    ['command', item('Automated smoke tests (`make smoke`) are run'), 'exec', { with: { command: ['make', 'smoke'] } }],
-    ['backup or restore', item('Final pre-launch backup complete.'), 'backup.fresh', { with: { path: '${vars.backup_dir}/*', maxAge: '26h' } }],
-    ['branch protection', item('Lock main branch; only hotfix PRs allowed (requires incident commander approval).'), 'http', { with: { url: 'https://api.github.com/repos/${vars.github_repo}/branches/main/protection', headers: { Authorization: 'Bearer ${secret:GITHUB_TOKEN}' } }, vars: ['github_repo'], secrets: ['GITHUB_TOKEN'] }],
-    ['postgres TLS required', item('SSL enforced (`sslmode=require`)'), 'postgres.query', { with: { sql: "SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host'" }, expect: '== 0' }],
-    ['pg_hba restricted', item('`pg_hba.conf` restricted to production IPs'), 'postgres.query', { expect: '== 0', system: 'postgres' }],
-    ['replication slots', item('Replication slots configured'), 'postgres.query', { with: { sql: 'SELECT count(*) FROM pg_replication_slots' }, expect: '>= 1' }],
-    ['logical decoding', item('Logical decoding configured'), 'postgres.setting', { with: { name: 'wal_level' }, expect: '== logical' }],
-    ['statistics analyzed', item('Statistics updated (`ANALYZE`)'), 'postgres.query', { with: { sql: 'SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL' }, expect: '== 0' }],
-    ['tablespaces', item('Tablespaces created on separate disks'), 'postgres.query', { expect: '>= 1' }],
-    ['partitioning', item('Partitioning strategy applied (time-series tables)'), 'postgres.query', { with: { sql: 'SELECT count(*) FROM pg_partitioned_table' }, expect: '>= 1' }],
-    ['foreign keys validated', item('Foreign keys validated'), 'postgres.query', { with: { sql: "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated" }, expect: '== 0' }],
-    ['database superusers', item('Database user roles minimized (principle of least privilege)'), 'postgres.query', { with: { sql: 'SELECT count(*) FROM pg_roles WHERE rolsuper AND rolcanlogin' }, expect: '<= 1' }],
-    ['password hashing', item('Password hashing upgraded (scrypt/bcrypt, not MD5)'), 'postgres.setting', { with: { name: 'password_encryption' }, expect: '== scram-sha-256' }],
-    ['database cache hit ratio', item('Cache hit ratios above 90%'), 'postgres.query', { expect: '> 0.9' }],
-    ['PgBouncer', item('Connection pooling configured (PgBouncer/PgPool)'), 'pgbouncer.pools', { with: { url: '${vars.pgbouncer_url}', password: '${secret:PGBOUNCER_PASSWORD}' }, secrets: ['PGBOUNCER_PASSWORD'] }],
-    ['Patroni cluster', item('Patroni cluster initialized (3 nodes minimum)'), 'postgres.replication', { observe: 'standbys', expect: '>= 2' }],
-    ['etcd health', item('Etcd cluster healthy (3+ nodes)'), 'etcd.health', { with: { endpoints: ['${vars.etcd_url}'] }, vars: ['etcd_url'] }],
-    ['migrations applied', item('`postgres` migrations are applied.'), 'postgres.migrations', { with: { directory: '${vars.migrations_dir}' } }],
-    ['alerting rules', item('Alerting rules defined (critical/warning/info)'), 'prometheus.rules', { with: { severities: ['critical', 'warning', 'info'] } }],
-    ['Alertmanager receivers', item('AlertManager notification channels tested (email, Slack, PagerDuty)'), 'alertmanager.receivers', { with: { receivers: ['email', 'slack', 'pagerduty'] }, system: 'alertmanager' }],
-    ['observability pipeline up', item('Log aggregation running (ELK/Loki)'), 'prometheus.query', { with: { query: 'up{job=~".*(loki|elasticsearch).*"}' }, expect: '== 1' }],
-    ['clock sync', item('NTP synchronized across all nodes'), 'prometheus.query', { with: { query: 'min(node_timex_sync_status)' }, expect: '== 1' }],
-    ['node resource usage', item('Disk I/O under 70% saturation'), 'prometheus.query', { with: { query: 'max(rate(node_disk_io_time_seconds_total[5m]))' }, expect: '< 0.7' }],
-    ['latency percentile', item('Vector search performance <50ms (p95)'), 'prometheus.query', { with: { query: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="${vars.job}"}[5m])))', unit: 'seconds' }, expect: '< 50ms', vars: ['job'] }],
-    ['cert-manager certificate', item('Ingress TLS: cert-manager + Let\'s Encrypt; redirect HTTP→HTTPS.'), 'kubernetes.condition', { with: { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: '${vars.certificate}' } }],
-    ['Argo CD application synced', item('GitOps split with Argo CD'), 'kubernetes.condition', { with: { kind: 'Application', field: 'status.sync.status' }, expect: '== Synced' }],
-    ['Argo Rollouts', item('Progressive delivery: Canary or blue/green (Argo Rollouts), with metric gates'), 'kubernetes.exists', { with: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: '${vars.workload}' } }],
-    ['network policies', item('Baseline NetworkPolicies (default-deny + allowlist)'), 'kubernetes.network-policy', { system: 'kubernetes' }],
-    ['cluster ready', item('Stand up a dedicated Kubernetes cluster (Prod-like) using `infra/k8s`.'), 'kubernetes.exists', { with: { apiVersion: 'v1', kind: 'Namespace', name: '${vars.namespace}' } }],
-    ['secret exists', item('Ensure production secrets exist (`kubectl apply -f infra/k8s/secrets/production-secrets.yaml`)'), 'kubernetes.exists', { with: { kind: 'Secret', name: '${vars.secret_name}' } }],
-    ['roll back deployment', item('Roll back application deployments to the previous version.', ['Rollback Plan']), 'kubernetes.rollout-undo', { with: { name: '${vars.workload}' }, changes: true }],
-    ['workload rolled out', item('`prov-ledger` is deployed and health checks are verified.'), 'kubernetes.rollout', { with: { name: 'prov-ledger' } }],
-    ['pods ready', item('For each deployment, confirm readiness probes succeed (`kubectl -n nova-prod describe pod ...`).'), 'kubernetes.pods', { with: { selector: '${vars.selector}', namespace: 'nova-prod' } }],
-    ['probes configured', item('Readiness strategy: Deep readiness probe that degrades when critical deps are impaired'), 'kubernetes.workload-hygiene', { with: { name: '${vars.workload}', rules: ['readiness-probe'] } }],
-    ['tool version', item('Docker Compose 2.0+ with override files'), 'exec', { with: { command: ['docker', 'compose', 'version', '--short'] }, observe: 'stdout', expect: '>= 2.0.0' }],
-    ['docker swarm', item('Docker Swarm initialized (3+ nodes for HA)'), 'exec', { with: { command: ['docker', 'info', '--format', '{{.Swarm.Nodes}}'] }, observe: 'stdout', expect: '>= 3' }],
-    ['DNS records', item('DNS records updated (CNAME, A records)'), 'dns', { with: { name: '${vars.api_host}', type: 'CNAME' }, expect: '== ${vars.dns_target}' }],
-    ['firewall ports', item('Firewall rules configured (5432, 9200, 3000, 8080)'), 'tcp', { with: { host: '${vars.host}', port: '${matrix.port}' }, matrix: { port: [5432, 9200, 3000, 8080] } }],
-    ['kernel parameters', item('Kernel parameters tuned (`vm.swappiness=10`, `net.core.somaxconn=65535`)'), 'exec', { with: { command: ['sysctl', '-n', 'vm.swappiness', 'net.core.somaxconn'] }, observe: 'stdout', expect: '=~ /^10\\s+65535$/' }],
-    ['open files limit', item('File descriptors increased (`ulimit -n 65536`)'), 'exec', { with: { command: ['ulimit -n'], shell: true }, observe: 'stdout', expect: '>= 65536' }],
-    ['mandatory access control', item('SELinux/AppArmor policies applied'), 'exec', { with: { command: ['getenforce'] }, observe: 'stdout', expect: '== Enforcing' }],
-    ['SSH password login off', item('SSH hardened (no password, key-only, fail2ban)'), 'file', { with: { path: '/etc/ssh/sshd_config' }, observe: 'contains' }],
-    ['vulnerability scan', item('Container image scans run and no new critical vulnerabilities found.'), 'exec', { with: { command: ['trivy', 'image', '--exit-code', '1', '--severity', 'CRITICAL', '${vars.image}'] }, vars: ['image'] }],
-    ['SBOM', item('SBOM (Software Bill of Materials) has been generated.'), 'file', { with: { path: '${vars.sbom_path}' } }],
-    ['promotion gate', item('Pre-prod promotion gate'), 'evidence.recent', { with: { command: 'check', env: '${vars.preprod_env}', latest: true } }],
-    ['SSO in front', item('Roll out UI dashboards to SOC/operations teams with SSO (Keycloak/OIDC).'), 'http', { with: { url: '${vars.ui_url}' }, expect: 'in [301, 302, 303, 307, 308, 401, 403]' }],
-    ['fenced commands', { ...item('From `infra/terraform`', ['Apply']), code: ['terraform init', 'terraform plan \\', '  -var-file=envs/production.tfvars'] }, 'exec', { with: { command: ['terraform init && terraform plan -var-file=envs/production.tfvars'], shell: true, cwd: 'infra/terraform' } }],
-  ];
+  const cases = RULE_CASES;
 
   it('the table covers every rule', () => {
     expect(cases.map(([rule]) => rule).sort()).toEqual(RULES.map((r) => r.name).sort());

@@ -80,7 +80,7 @@ Out-of-memory conditions detected
   });
 
   it('checklist items under a triggers heading are triggers, not rollback steps', () => {
-    const playbook = parse(convertRunbook('# X\n## Rollback triggers\n- [ ] Error rate > 2% for 10 minutes\n## Rollback plan\n1. Undo `kubectl rollout undo deployment/api`\n').yaml);
+    const playbook = parse(convertRunbook('# X\n## Rollback triggers\n- [ ] Error rate > 2% for 10 minutes\n  - as the API gateway counts it\n## Rollback plan\n1. Undo `kubectl rollout undo deployment/api`\n').yaml);
     expect(playbook.rollback.triggers).toEqual([expect.objectContaining({ id: 'error-rate-2-for-10-minutes', uses: 'prometheus.query', expect: '<= 0.02', for: '10m' })]);
     expect(playbook.rollback.steps).toHaveLength(1);
   });
