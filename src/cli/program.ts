@@ -54,6 +54,7 @@ Examples:
   rollout validate -p playbooks/payments.yaml
   rollout check --env staging
   rollout check --env production --reporter json --output gate.json
+  rollout check --env production -o gates.xml      # the report's format from its extension
   rollout rollback --env production --dry-run
   rollout evidence verify evidence/
 

@@ -224,7 +224,8 @@ export const RULES: Rule[] = [
   {
     name: 'statistics analyzed',
     automated: true,
-    apply: (item) => /(?<!explain )\bANALYZE\b|statistics (are )?(updated|current|fresh)/i.test(item.text) && !/explain analyze/i.test(item.text)
+    // ANALYZE as SQL spells it (upper case), not the English verb.
+    apply: (item) => /\bstatistics (are )?(updated|current|fresh)\b/i.test(item.text) || (/\bANALYZE\b/.test(item.text) && !/EXPLAIN ANALYZE/i.test(item.text))
       ? { uses: 'postgres.query', with: { sql: 'SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL' }, expect: '== 0', system: 'postgres', note: 'tables never analyzed' }
       : undefined,
   },
@@ -238,7 +239,7 @@ export const RULES: Rule[] = [
   {
     name: 'partitioning',
     automated: true,
-    apply: (item) => /\bpartition(ing|ed)\b/i.test(item.text)
+    apply: (item) => /\bpartition(ing|ed)\b/i.test(item.text) && /\b(tables?|postgres(ql)?|database|db)\b/i.test(item.text)
       ? { uses: 'postgres.query', with: { sql: 'SELECT count(*) FROM pg_partitioned_table' }, expect: '>= 1', system: 'postgres' }
       : undefined,
   },
@@ -292,7 +293,7 @@ export const RULES: Rule[] = [
     name: 'etcd health',
     automated: true,
     apply: (item) => {
-      if (!/\betcd\b/i.test(item.text)) return undefined;
+      if (!/\betcd\b[^.]*\b(health|healthy|cluster|quorum|members?|nodes?)\b/i.test(item.text)) return undefined;
       const members = /(\d+)\+? (nodes|members)/i.exec(item.text)?.[1];
       return { uses: 'etcd.health', with: { endpoints: ['${vars.etcd_url}'] }, ...(members && !/health/i.test(item.text) ? { observe: 'members', expect: `>= ${members}` } : {}), vars: ['etcd_url'], note: members ? `every member healthy; the runbook also wants ${members}+ members (observe: members)` : 'every member healthy' };
     },
@@ -470,6 +471,8 @@ export const RULES: Rule[] = [
     apply: (item) => {
       if (!/\b(is|are|was|been) (deployed|rolled out)\b|\bwatch\b[^.]*\brollout\b|\brollout status\b/i.test(item.text)) return undefined;
       const name = codeSpans(item.text).find((s) => /^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(s));
+      // "Dashboards are deployed" is not a workload: a name in backticks, or words that say Kubernetes.
+      if (!name && !/\b(deployments?|services?|workloads?|helm release|rollout|kubectl)\b/i.test(item.text)) return undefined;
       const namespace = namespaceIn(item.text);
       return { uses: 'kubernetes.rollout', with: { name: name ?? '${vars.workload}', ...(namespace ? { namespace } : {}) }, ...(name ? {} : { vars: ['workload'] }), system: 'kubernetes' };
     },
@@ -551,7 +554,7 @@ export const RULES: Rule[] = [
     name: 'kernel parameters',
     automated: true,
     apply: (item) => {
-      const settings = codeSpans(item.text).map((s) => /^([a-z][\w-]*(?:\.[\w-]+)+)\s*=\s*(\S+)$/.exec(s)).filter((m): m is RegExpExecArray => m !== null);
+      const settings = codeSpans(item.text).map((s) => /^((?:vm|net|kernel|fs)(?:\.[\w-]+)+)\s*=\s*(\S+)$/.exec(s)).filter((m): m is RegExpExecArray => m !== null);
       if (!settings.length) return undefined;
       const values = settings.map((m) => m[2]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
       return { uses: 'exec', with: { command: ['sysctl', '-n', ...settings.map((m) => m[1]!)] }, observe: 'stdout', expect: `=~ /^${values.join('\\s+')}$/`, note: 'the kernel rollout runs on' };
@@ -583,7 +586,7 @@ export const RULES: Rule[] = [
     name: 'vulnerability scan',
     automated: true,
     apply: (item) => {
-      if (!/\bCVE\b|vulnerabilit(y|ies)|\btrivy\b|\b(image|container|dependency|secrets?) scan/i.test(item.text)) return undefined;
+      if (!/\b(CVE|vulnerabilit(y|ies))\b[^.]*\b(scan\w*|found|automated)\b|\btrivy\b|\b(image|container|dependency|secrets?) scan/i.test(item.text)) return undefined;
       const command = /secrets? scan/i.test(item.text) ? ['trivy', 'fs', '--scanners', 'secret', '--exit-code', '1', '.']
         : /\b(image|container)\b/i.test(item.text) ? ['trivy', 'image', '--exit-code', '1', '--severity', 'CRITICAL', '${vars.image}']
         : ['trivy', 'fs', '--exit-code', '1', '--severity', 'CRITICAL', '.'];

@@ -53,6 +53,18 @@ describe('each mapping rule', () => {
     }
   });
 
+  it('words that only look like a rule\'s are left to a person or to another rule', () => {
+    const lookalikes: Array<[string, string]> = [
+      ['Analyze the error budget with the team', 'statistics analyzed'],
+      ['Kafka topics partitioned by tenant', 'partitioning'],
+      ['Grafana dashboards are deployed', 'workload rolled out'],
+      ['Vulnerability disclosure policy published', 'vulnerability scan'],
+      ['Set `image.tag=v1.2.3` in the values file', 'kernel parameters'],
+      ['Etcd backups taken nightly', 'etcd health'],
+    ];
+    for (const [text, rule] of lookalikes) expect(mapItem(item(text)).rule, text).not.toBe(rule);
+  });
+
   it('an item\'s own words win over the paragraph under it', () => {
     expect(mapItem(item('PostgreSQL 15+ installed', ['Checklist'], 'Alertmanager quiet')).spec.uses).toBe('postgres.version');
     expect(mapItem(item('Observability', ['Checklist'], 'Alertmanager quiet (no firing alerts).')).spec.uses).toBe('prometheus.alerts');
