@@ -199,7 +199,7 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
   importing
     .command('runbook <file>')
     .alias('checklist')
-    .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals')
+    .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals; rollback conditions as triggers')
     .option('--write <file>', 'write the playbook to this file (never overwrites) instead of stdout')
     .addHelpText('after', '\nExample:\n  rollout import runbook docs/go-live.md > rollout.yaml && rollout validate')
     .action(async (file: string, opts: { write?: string }) => {

@@ -90,14 +90,10 @@ export const TRIGGER_RULES: TriggerRule[] = [
 
 /** The trigger node for a condition, with `for:` when the text holds it ("for >5 minutes"). */
 export function mapTrigger(text: string): { spec: NodeSpec; rule: string } {
-  for (const rule of TRIGGER_RULES) {
-    const spec = rule.apply(text);
-    if (spec) {
-      const hold = holdDurationIn(text);
-      return { spec: hold ? { ...spec, for: hold } : spec, rule: rule.name };
-    }
-  }
-  throw new Error('unreachable: the last trigger rule takes every condition');
+  const rule = TRIGGER_RULES.find((r) => r.apply(text)) ?? TRIGGER_RULES.at(-1)!;
+  const spec = rule.apply(text)!;
+  const hold = holdDurationIn(text);
+  return { spec: hold ? { ...spec, for: hold } : spec, rule: rule.name };
 }
 
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
