@@ -1,6 +1,8 @@
 /** The flags every running command shares, as commander hands them over. */
 export interface CommonOptions {
   playbook: string;
+  /** Set by discovery when -p was not given. */
+  playbookFoundBy?: 'ROLLOUT_PLAYBOOK' | 'current folder' | 'parent folder' | 'default';
   env?: string;
   only?: string;
   concurrency: string;

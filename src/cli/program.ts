@@ -22,7 +22,7 @@ function runOptions(command: Command): Command {
     .option('--only <ids>', 'run only these nodes (comma-separated) and what they need; the run is partial')
     .option('--concurrency <n>', 'nodes running at once', '8')
     .addOption(new Option('--reporter <name>', 'tty (on a terminal), plain (otherwise), json, junit or markdown').choices(['tty', 'plain', 'json', 'junit', 'markdown']))
-    .option('--output <file>', 'write the json/junit/markdown report to this file')
+    .option('-o, --output <file>', 'write the report to this file: json, junit or markdown, from --reporter or the extension (.json, .xml, .md)')
     .option('--evidence-dir <dir>', 'where evidence files go: short for --evidence-store file:DIR (default ./evidence)')
     .option('--evidence-store <url>', 'where evidence is read and written: file:DIR, git+ssh://host/repo.git#branch (also ROLLOUT_EVIDENCE_STORE, or evidenceStore: in the environment)')
     .option('--sign-key <file>', 'sign an in-toto attestation beside the evidence with this OpenSSH ed25519 private key (also ROLLOUT_SIGN_KEY)')
@@ -46,6 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (!discovering.has(action) || action.getOptionValue('playbook') !== undefined) return;
     const found = discoverPlaybook();
     action.setOptionValue('playbook', found.file);
+    action.setOptionValue('playbookFoundBy', found.how);
     if (found.how === 'parent folder' || found.how === 'ROLLOUT_PLAYBOOK') err(`playbook: ${found.file} (from ${found.how === 'parent folder' ? 'a parent folder' : '$ROLLOUT_PLAYBOOK'})\n`);
   });
   program.addHelpText('after', `
@@ -53,6 +54,7 @@ Examples:
   rollout validate -p playbooks/payments.yaml
   rollout check --env staging
   rollout check --env production --reporter json --output gate.json
+  rollout check --env production -o gates.xml      # the report's format from its extension
   rollout rollback --env production --dry-run
   rollout evidence verify evidence/
 
@@ -198,7 +200,7 @@ Exit codes: 0 pass · 1 a blocking node failed · 2 invalid input or refused · 
   importing
     .command('runbook <file>')
     .alias('checklist')
-    .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals')
+    .description('Markdown go-live checklist → playbook: every `- [ ]` or numbered item one node, machine-checkable ones as their kind, the rest approvals; rollback conditions as triggers')
     .option('--write <file>', 'write the playbook to this file (never overwrites) instead of stdout')
     .addHelpText('after', '\nExample:\n  rollout import runbook docs/go-live.md > rollout.yaml && rollout validate')
     .action(async (file: string, opts: { write?: string }) => {

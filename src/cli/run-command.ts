@@ -59,6 +59,7 @@ function toRequest(command: Command, opts: RunCommandOptions, watch?: SessionReq
       ...(opts.approve ? { approve: opts.approve } : {}),
       ...(opts.approvals ? { approvalsFile: opts.approvals } : {}),
       commandLine: ['rollout', ...process.argv.slice(2)].join(' '),
+      playbookFoundBy: opts.playbookFoundBy ?? '-p',
       ...(watch ? { watch } : {}),
       ...(chosen === 'junit' ? { locateNodes: true } : {}),
       sinks: {

@@ -13,10 +13,17 @@ export interface EvidenceMeta {
   ci: string;
   commandLine: string;
   gitCommit?: string;
+  /** How the playbook was found, and its absolute path: a discovered file is not in the command line. */
+  playbookSource?: { foundBy: string; path: string };
   previous?: { fileName: string; sha256: string };
   /** Node ids → needs, for the DAG diagram. */
   edges: Array<[string, string]>;
 }
+
+const FOUND_BY: Record<string, string> = {
+  '-p': 'given with -p', ROLLOUT_PLAYBOOK: 'named by $ROLLOUT_PLAYBOOK', 'current folder': 'in the current folder',
+  'parent folder': 'in a parent folder', default: 'the default ./rollout.yaml',
+};
 
 export const DIGEST_PREFIX = '<!-- rollout-digest sha256:';
 const EXCERPT_MAX = 4000;
@@ -35,7 +42,7 @@ const COLOUR: Record<NodeStatus, string> = {
  * cursor, ring, or hide a link target); the JSON report keeps the data exact, escaped.
  */
 export function renderEvidenceBody(result: RunResult, meta: EvidenceMeta): string {
-  const report = escapeControlsInJson(JSON.stringify({ ...toReport(result, { evidence: meta.fileName }), previous: meta.previous ?? null }, keepNonFinite, 2));
+  const report = escapeControlsInJson(JSON.stringify({ ...toReport(result, { evidence: meta.fileName }), ...(meta.playbookSource ? { playbookSource: meta.playbookSource } : {}), previous: meta.previous ?? null }, keepNonFinite, 2));
   return renderMarkdown(stripTerminalControlsDeep(result), meta, report);
 }
 
@@ -57,6 +64,7 @@ function renderMarkdown(result: RunResult, meta: EvidenceMeta, report: string): 
   row('Host', meta.host);
   row('Tool', `${result.tool.name} ${result.tool.version}`);
   row('Playbook', `\`${result.playbook.file}\` (sha256 ${result.playbook.sha256})`);
+  if (meta.playbookSource) row('Playbook found', `${FOUND_BY[meta.playbookSource.foundBy] ?? meta.playbookSource.foundBy}: \`${meta.playbookSource.path}\``);
   row('Git commit', meta.gitCommit ?? 'not in a git repository');
   row('Dry run', result.dryRun ? 'yes — no mutating node was executed' : 'no');
   row('Partial', result.partial ? 'yes (--only)' : 'no');

@@ -1,5 +1,6 @@
 import { parseRunbook, type RunbookItem } from './parse.js';
 import { mapItem, proseOf, type NodeSpec } from './rules.js';
+import { mapTrigger, parseTriggerLines, TRIGGER_HEADING } from './triggers.js';
 
 export interface ConvertedRunbook {
   /** The playbook, YAML with comments (each node says the line it came from). */
@@ -8,9 +9,23 @@ export interface ConvertedRunbook {
   automated: number;
   /** Node id → kind, in document order. */
   kinds: Record<string, string>;
+  /** Rollback triggers made from the runbook's conditions (not counted in `items`). */
+  triggers: number;
 }
 
-type Place = { section: 'gates' } | { section: 'stage'; heading: string } | { section: 'rollback' };
+/**
+ * What a placeholder starts as. Each keeps its node from passing until it is filled in: a job
+ * no series carries (error), a host that does not resolve (fail), a name no object has.
+ */
+const PLACEHOLDERS: Record<string, string> = {
+  api_url: 'https://api.example.com', api_host: 'api.example.com', dns_target: 'todo.example.com', host: 'todo.example.com', ui_url: 'https://todo.example.com/',
+  // Not /var/backups itself: Debian refreshes dpkg's files there every day, a backup that is not one.
+  backup_dir: '/var/backups/todo', workload: 'todo', namespace: 'todo', secret_name: 'todo', selector: 'app=todo', certificate: 'todo', argocd_app: 'todo',
+  job: 'todo', probe_job: 'todo', receiver: 'todo', pgbouncer_url: 'postgres://pgbouncer@todo.example.com:6432/pgbouncer', etcd_url: 'http://todo.example.com:2379',
+  migrations_dir: './migrations', image: 'todo', sbom_path: './sbom.json', preprod_env: 'todo', github_repo: 'todo/todo', branch: 'todo',
+};
+
+type Place = { section: 'gates' } | { section: 'stage'; heading: string } | { section: 'rollback' } | { section: 'trigger' };
 
 interface Node {
   id: string;
@@ -27,6 +42,7 @@ const ROLLBACK_HEADING = /^(?:[\d.]+\s*|phase \w+:?\s*)?(?:manual |automatic |im
 
 /** Where an item goes: rollback headings → rollback steps; numbered procedures → stage steps; the rest → gates. */
 function placeOf(item: RunbookItem, numberedHeadings: Set<string>): Place {
+  if (TRIGGER_HEADING.test(item.headings.at(-1) ?? '')) return { section: 'trigger' };
   if (item.headings.some((h) => ROLLBACK_HEADING.test(h))) return { section: 'rollback' };
   const nearest = item.headings.at(-1) ?? '';
   if (numberedHeadings.has(item.headings.join('\u0000')) && !GATE_HEADING.test(nearest)) return { section: 'stage', heading: nearest || 'steps' };
@@ -40,22 +56,36 @@ export function slugOf(text: string, maxLength = 40): string {
   return (cut.lastIndexOf('-') > maxLength / 2 ? cut.slice(0, cut.lastIndexOf('-')) : cut).replace(/-+$/, '');
 }
 
-/** A string as a YAML scalar; `${` is defused because titles and parameters are interpolated. */
-function scalar(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.includes('${') && !/^\$\{vars\.\w+\}/.test(value) ? value.replace(/\$\{/g, '$ {') : value);
-  if (Array.isArray(value)) return `[${value.map(scalar).join(', ')}]`;
+/**
+ * A value as YAML flow text. Titles and parameters are interpolated, so every `${` is defused
+ * except the references the rule itself wrote (`allowed`): text from the runbook never reaches
+ * a variable or a secret.
+ */
+function scalar(value: unknown, allowed: ReadonlySet<string> = new Set()): string {
+  if (typeof value === 'string') return JSON.stringify(value.replace(/\$\{[^}]*\}?/g, (ref) => (allowed.has(ref) ? ref : ref.replace('${', '$ {'))));
+  if (Array.isArray(value)) return `[${value.map((v) => scalar(v, allowed)).join(', ')}]`;
+  if (value && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${scalar(v, allowed)}`).join(', ')} }`;
   return JSON.stringify(value);
 }
 
-function renderNode(node: Node, indent: string): string {
+/** The references a node's rule wrote into its parameters: its variables, secrets and matrix names. */
+function referencesOf(spec: NodeSpec): Set<string> {
+  return new Set([...(spec.vars ?? []).map((v) => `\${vars.${v}}`), ...(spec.secrets ?? []).map((v) => `\${secret:${v}}`), ...Object.keys(spec.matrix ?? {}).map((m) => `\${matrix.${m}}`)]);
+}
+
+function renderNode(node: Node, indent: string, needs?: string): string {
   const { spec, item } = node;
   const lines = [`${indent}- id: ${node.id}  # from line ${item.line}${node.automated ? '' : spec.uses === 'approval' && spec.with.role === 'Release owner' ? '; TODO: automate' : ''}`];
   lines.push(`${indent}  title: ${scalar(proseOf(item.text).slice(0, 200))}`);
   lines.push(`${indent}  uses: ${spec.uses}`);
+  const refs = referencesOf(spec);
+  if (spec.matrix) lines.push(`${indent}  matrix: ${scalar(spec.matrix)}`);
   const entries = Object.entries(spec.with);
-  if (entries.length) lines.push(`${indent}  with: { ${entries.map(([k, v]) => `${k}: ${scalar(v)}`).join(', ')} }`);
+  if (entries.length) lines.push(`${indent}  with: ${scalar(spec.with, refs)}`);
   if (spec.observe) lines.push(`${indent}  observe: ${scalar(spec.observe)}`);
-  if (spec.expect) lines.push(`${indent}  expect: ${scalar(spec.expect)}`);
+  if (spec.expect) lines.push(`${indent}  expect: ${scalar(spec.expect, refs)}`);
+  if (spec.for) lines.push(`${indent}  for: ${spec.for}`);
+  if (needs) lines.push(`${indent}  needs: [${needs}]`);
   if (spec.note) lines.push(`${indent}  # review: ${spec.note}`);
   return lines.join('\n');
 }
@@ -73,7 +103,7 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
   };
   const nodes: Node[] = parsed.items.map((item) => {
     const place = placeOf(item, numberedHeadings);
-    let { spec, automated } = mapItem(item);
+    let { spec, automated } = place.section === 'trigger' ? { spec: mapTrigger(item.text).spec, automated: true } : mapItem(item);
     // A gate observes; a command that changes things would run on every `rollout check`.
     if (place.section === 'gates' && spec.changes) {
       spec = { uses: 'approval', with: { role: 'Release owner', prompt: `${proseOf(item.text)} (run: ${(spec.with.command as string[]).join(' ')})` }, note: 'a command that changes something: move it to a stage to run it' };
@@ -83,35 +113,47 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
     if (spec.uses === 'approval' && typeof spec.with.prompt === 'string' && !spec.note) spec = { ...spec, with: { ...spec.with, prompt: proseOf(item.text) } };
     return { id: unique(slugOf(proseOf(item.text)) || `item-${item.line}`), item, spec, automated, place };
   });
+  // Conditions that are not checklist items (a fenced list, a "Trigger: a, b, or c" line) are triggers too.
+  const triggers: Node[] = [
+    ...nodes.filter((n) => n.place.section === 'trigger'),
+    ...parseTriggerLines(markdown).map((line): Node => {
+      const item: RunbookItem = { line: line.line, text: line.text, headings: line.headings, numbered: false, indent: 0, detail: '' };
+      return { id: unique(slugOf(line.text) || `trigger-${line.line}`), item, spec: mapTrigger(line.text).spec, automated: true, place: { section: 'trigger' } };
+    }),
+  ].sort((a, b) => a.item.line - b.item.line);
 
   const name = slugOf(parsed.title ?? options.source?.replace(/\.[^.]*$/, '') ?? 'imported-runbook', 60) || 'imported-runbook';
-  const vars = new Set(nodes.flatMap((n) => n.spec.vars ?? []));
-  const systems = new Set(nodes.flatMap((n) => (n.spec.system ? [n.spec.system] : [])));
+  const everyNode = [...nodes, ...triggers.filter((t) => !nodes.includes(t))];
+  const vars = new Set(everyNode.flatMap((n) => n.spec.vars ?? []));
+  const secrets = new Set(everyNode.flatMap((n) => n.spec.secrets ?? []));
+  const systems = new Set(everyNode.flatMap((n) => (n.spec.system ? [n.spec.system] : [])));
   const out: string[] = [];
-  out.push(`# Imported by \`rollout import runbook\`${options.source ? ` from ${options.source}` : ''}: ${nodes.length} checklist items, ${nodes.filter((n) => n.automated).length} automated, the rest sign-offs.`);
+  out.push(`# Imported by \`rollout import runbook\`${options.source ? ` from ${options.source}` : ''}: ${nodes.length} checklist items, ${nodes.filter((n) => n.automated).length} automated, the rest sign-offs${triggers.length ? `; ${triggers.length} rollback triggers` : ''}.`);
   out.push('# Review every node: kinds were guessed from the wording, placeholders are under environments.');
   out.push('version: 1');
   out.push(`name: ${name}`);
   if (parsed.title) out.push(`description: ${scalar(proseOf(parsed.title))}`);
   out.push('', 'environments:', '  production:');
-  const placeholders: Record<string, string> = { api_url: 'https://api.example.com', backup_dir: '/var/backups', workload: 'api' };
   if (vars.size) {
     out.push('    vars:  # TODO: the runbook does not say these');
-    for (const v of [...vars].sort()) out.push(`      ${v}: ${scalar(placeholders[v] ?? 'TODO')}`);
+    for (const v of [...vars].sort()) out.push(`      ${v}: ${scalar(PLACEHOLDERS[v] ?? 'TODO')}`);
   }
+  if (secrets.size) out.push(`    # secrets, read from the environment when a node needs them: ${[...secrets].sort().join(', ')}`);
   if (systems.has('postgres')) out.push('    postgres: { url: "${secret:DATABASE_URL}" }');
-  if (systems.has('prometheus')) out.push('    prometheus: { url: "http://127.0.0.1:9090" }  # TODO: your Prometheus');
+  if (systems.has('alertmanager')) out.push('    prometheus: { url: "http://127.0.0.1:9090", alertmanagerUrl: "http://127.0.0.1:9093" }  # TODO: your Prometheus and Alertmanager');
+  else if (systems.has('prometheus')) out.push('    prometheus: { url: "http://127.0.0.1:9090" }  # TODO: your Prometheus');
   if (systems.has('kubernetes')) out.push('    kubernetes: { context: production, namespace: default }  # TODO: your context and namespace');
 
-  const renderGroup = (group: Node[], indent: string) => {
+  /** `inOrder`: a numbered procedure, each step after the one before (steps are otherwise a DAG that runs at once). */
+  const renderGroup = (group: Node[], indent: string, inOrder = false) => {
     const text: string[] = [];
     let path = '';
-    for (const node of group) {
+    group.forEach((node, index) => {
       const here = node.item.headings.join(' › ');
       if (here !== path && here) text.push(`${indent}# ${here}`);
       path = here;
-      text.push(renderNode(node, indent));
-    }
+      text.push(renderNode(node, indent, inOrder && index > 0 ? group[index - 1]!.id : undefined));
+    });
     return text;
   };
 
@@ -124,17 +166,20 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
     out.push('', 'stages:');
     for (const [heading, steps] of stages) {
       out.push(`  - id: ${unique(slugOf(heading) || 'stage')}  # from line ${steps[0]!.item.line}`, `    title: ${scalar(proseOf(heading))}`, '    steps:');
-      out.push(...renderGroup(steps, '      ').filter((line) => !line.startsWith('      # ') || !line.endsWith(heading)));
+      out.push(...renderGroup(steps, '      ', true).filter((line) => !line.startsWith('      # ') || !line.endsWith(heading)));
     }
   }
 
   const rollback = nodes.filter((n) => n.place.section === 'rollback');
-  if (rollback.length) out.push('', 'rollback:', '  steps:', ...renderGroup(rollback, '    '));
+  if (rollback.length || triggers.length) out.push('', 'rollback:');
+  if (triggers.length) out.push('  triggers:  # each states the HEALTHY condition: it fires when that fails throughout for:', ...renderGroup(triggers, '    '));
+  if (rollback.length) out.push('  steps:', ...renderGroup(rollback, '    ', rollback.every((n) => n.item.numbered)));
 
   return {
     yaml: `${out.join('\n')}\n`,
     items: nodes.length,
     automated: nodes.filter((n) => n.automated).length,
     kinds: Object.fromEntries(nodes.map((n) => [n.id, n.spec.uses])),
+    triggers: triggers.length,
   };
 }

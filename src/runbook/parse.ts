@@ -11,6 +11,8 @@ export interface RunbookItem {
   indent: number;
   /** The lines under the item that are not items themselves (its explanation): read by rules only when the text alone says nothing. */
   detail: string;
+  /** Lines of a fenced block nested under the item (the commands it means). */
+  code?: string[];
 }
 
 export interface ParsedRunbook {
@@ -30,15 +32,23 @@ export function parseRunbook(markdown: string): ParsedRunbook {
   const stack: Array<{ level: number; text: string }> = [];
   let title: string | undefined;
   let fence: string | undefined;
+  let code: string[] | undefined;
   lines.forEach((raw, index) => {
+    const last = items[items.length - 1];
     const fenceMatch = FENCE.exec(raw);
     if (fenceMatch) {
-      if (!fence) fence = fenceMatch[1];
-      else if (fenceMatch[1] === fence) fence = undefined;
+      if (!fence) {
+        fence = fenceMatch[1];
+        // A block indented under an open item belongs to it: "1. From `infra/terraform`:" + its commands.
+        const indent = raw.length - raw.trimStart().length;
+        code = last && !last.closed && indent > last.indent ? (last.code = []) : undefined;
+      } else if (fenceMatch[1] === fence) fence = undefined;
       return;
     }
-    if (fence) return;
-    const last = items[items.length - 1];
+    if (fence) {
+      code?.push(raw.trim());
+      return;
+    }
     const heading = HEADING.exec(raw);
     if (heading) {
       const level = heading[1]!.length;

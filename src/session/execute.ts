@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadSigningKey } from '../evidence/attest/load.js';
 import type { SigningKey } from '../evidence/attest/ssh-key.js';
 import { evidenceAccess, promoteRecord } from '../evidence/read-back.js';
@@ -117,6 +118,7 @@ async function finishRun(recorded: RunResult, request: SessionRequest, store: Ev
     ci: identity.ci,
     commandLine: identity.commandLine,
     ...(identity.gitCommit ? { gitCommit: identity.gitCommit } : {}),
+    ...(request.playbookFoundBy ? { playbookSource: { foundBy: request.playbookFoundBy, path: resolve(request.playbookFile) } } : {}),
     edges: plan.nodes.flatMap((n) => n.needs.map((need) => [need, n.id] as [string, string])),
   }), redact, signKey);
   const wantsSources = request.locateNodes || request.sinks?.reportFile?.reporter === 'junit';

@@ -26,6 +26,8 @@ export interface SessionRequest {
   approvalsFile?: string;
   /** What started the run, for the evidence ("rollout check --env staging", "serve: POST /v1/check by ci"). */
   commandLine: string;
+  /** How the CLI found the playbook (-p, or discovery), for the evidence; absent when a caller named it (serve). */
+  playbookFoundBy?: '-p' | 'ROLLOUT_PLAYBOOK' | 'current folder' | 'parent folder' | 'default';
   processEnv?: Record<string, string | undefined>;
   /** `watch` for a while; absent on a `watch` request: the triggers evaluated once, now. */
   watch?: { durationMs: number; intervalMs: number; rollback: boolean };

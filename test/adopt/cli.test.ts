@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLI, rollout } from '../helpers/cli.js';
 
@@ -34,7 +34,34 @@ describe('rollout import runbook', () => {
     const playbook = parse(imported.stdout);
     const nodes = [...(playbook.gates ?? []), ...(playbook.stages ?? []).flatMap((s: any) => s.steps), ...(playbook.rollback?.steps ?? [])];
     expect(nodes).toHaveLength(Number(summary![1]));
-    expect(valid.stdout).toContain(`, ${nodes.length} nodes (`);
+    const triggers = playbook.rollback?.triggers ?? [];
+    expect(valid.stdout).toContain(`, ${nodes.length + triggers.length} nodes (`);
+    expect(valid.stdout).toContain(`, ${triggers.length} triggers)`);
+    // At least a third of the items are machine checks, as the summary says and the YAML shows.
+    expect(Number(summary![2]) * 3, imported.stderr).toBeGreaterThanOrEqual(Number(summary![1]));
+    expect(nodes.filter((n: any) => n.uses !== 'approval')).toHaveLength(Number(summary![2]));
+    if (triggers.length) expect(imported.stderr).toContain(`, ${triggers.length} rollback triggers`);
+  });
+
+  it('the triggers made from a runbook fail closed: until their placeholders are filled in they are errors, never quiet', async () => {
+    const dir = tempDir();
+    const imported = await rollout(['import', 'runbook', join(RUNBOOKS, seeds[2]!)], { cwd: dir });
+    const harness = inject('prometheus');
+    writeFileSync(join(dir, 'rollout.yaml'), imported.stdout.replace('url: "http://127.0.0.1:9090"', `url: "${harness.liveUrl}"`));
+    const watched = await rollout(['watch', '--env', 'production', '--duration', '1s', '--interval', '1s', '--reporter', 'json', '-o', 'watch.json'], { cwd: dir });
+    expect(watched.exitCode, watched.stderr).toBe(3);
+    const report = JSON.parse(readFileSync(join(dir, 'watch.json'), 'utf8'));
+    expect(report.nodes.map((n: any) => [n.id, n.status])).toEqual(parse(imported.stdout).rollback.triggers.map((t: any) => [t.id, 'error']));
+  });
+
+  it('a placeholder never lets a node pass: run before it is filled in, every machine check fails', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'go-live.md'), '# Go live\n## Checklist\n- [ ] Final pre-launch backup complete.\n- [ ] SBOM has been generated.\n- [ ] Pre-prod promotion gate\n');
+    const imported = await rollout(['import', 'runbook', 'go-live.md', '--write', 'rollout.yaml'], { cwd: dir });
+    expect(imported.stderr).toContain('3 checklist items → 3 automated checks');
+    const run = await rollout(['check', '--env', 'production', '--reporter', 'json'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(Object.fromEntries(run.json.nodes.map((n: any) => [n.kind, n.status]))).toEqual({ 'backup.fresh': 'fail', file: 'fail', 'evidence.recent': 'fail' });
   });
 
   it('--write writes the file and never overwrites it; a file with no items is refused', async () => {
@@ -104,6 +131,25 @@ describe('finding the playbook', () => {
     const run = await rollout(['check', '--env', 'staging'], { cwd: join(dir, 'services', 'api') });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain(`playbook: ${join('..', '..', name)} (from a parent folder)`);
+  });
+
+  it('the evidence names the playbook used and how it was found (Markdown and its JSON)', async () => {
+    const dir = repo({ 'rollout.yaml': EXEC_PLAYBOOK });
+    const sub = join(dir, 'services', 'api');
+    const found = await rollout(['check', '--env', 'staging', '--reporter', 'json'], { cwd: sub });
+    expect(found.exitCode, found.stderr).toBe(0);
+    const evidence = readFileSync(join(sub, found.json.evidence), 'utf8');
+    const path = realpathSync(join(dir, 'rollout.yaml'));
+    expect(evidence).toContain(`| Playbook found | in a parent folder: \`${path}\` |`);
+    const start = evidence.indexOf('```json\n', evidence.indexOf('## Report')) + 8;
+    const report = JSON.parse(evidence.slice(start, evidence.indexOf('\n```', start)));
+    expect(report.playbookSource).toEqual({ foundBy: 'parent folder', path });
+    expect(report.playbook.file).toBe(join('..', '..', 'rollout.yaml'));
+
+    const given = await rollout(['check', '--env', 'staging', '-p', '../../rollout.yaml', '--reporter', 'json'], { cwd: sub });
+    expect(readFileSync(join(sub, given.json.evidence), 'utf8')).toContain(`| Playbook found | given with -p: \`${path}\` |`);
+    const byEnv = await rollout(['check', '--env', 'staging', '--reporter', 'json'], { cwd: sub, env: { ROLLOUT_PLAYBOOK: path } });
+    expect(readFileSync(join(sub, byEnv.json.evidence), 'utf8')).toContain(`| Playbook found | named by $ROLLOUT_PLAYBOOK: \`${path}\` |`);
   });
 
   it('ROLLOUT_PLAYBOOK wins over a rollout.yaml here; -p wins over both', async () => {

@@ -2,13 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { convertRunbook, mapItem, parseRunbook, RULES } from '../../src/runbook/index.js';
-import type { RunbookItem } from '../../src/runbook/index.js';
+import { item, RULE_CASES } from './rule-cases.js';
 
 const RUNBOOKS = new URL('../../fixtures/runbooks/', import.meta.url);
 const seeds = readdirSync(RUNBOOKS).filter((f) => f.endsWith('.md')).sort();
 const read = (name: string) => readFileSync(new URL(name, RUNBOOKS), 'utf8');
 
-const item = (text: string, headings: string[] = ['Checklist'], detail = ''): RunbookItem => ({ line: 1, text, detail, headings, numbered: false, indent: 0 });
 
 /** Checklist items as a reader counts them: `- [ ]` and numbered lines outside fenced code. */
 function countItems(markdown: string): number {
@@ -28,26 +27,7 @@ function nodesOf(playbook: any): any[] {
 
 describe('each mapping rule', () => {
   // One row per rule in RULES: the text that triggers it and the node it makes.
-  const cases: Array<[rule: string, it: RunbookItem, uses: string, partial: Record<string, unknown>]> = [
-    ['sign-off section', item('Database Team Lead', ['Approval Sign-off']), 'approval', { with: { role: 'Database Team Lead' } }],
-    ['approval', item('Final "go" decision is given by the Incident Commander.'), 'approval', { with: { role: 'Incident Commander', prompt: 'Final "go" decision is given by the Incident Commander.' } }],
-    ['replication lag', item('Replication lag monitored (<100ms)'), 'postgres.replication', { expect: '< 100ms', system: 'postgres' }],
-    ['max connections', item('Max connections set to 500+ (cluster)'), 'postgres.setting', { with: { name: 'max_connections' }, expect: '>= 500' }],
-    ['postgres setting', item('Query logging enabled for slow queries (`log_min_duration_statement=1000`)'), 'postgres.setting', { with: { name: 'log_min_duration_statement' }, expect: '== 1000ms' }],
-    ['postgres version', item('PostgreSQL 15+ installed'), 'postgres.version', { expect: '>= 15.0' }],
-    ['WAL archiving', item('WAL archiving enabled and tested'), 'postgres.archiving', {}],
-    ['postgres extension', item('RuVector 2.0.0 extension loaded'), 'postgres.extension', { with: { name: 'ruvector' }, expect: '>= 2.0.0' }],
-    ['Prometheus scrape targets', item('Prometheus scrape jobs configured'), 'prometheus.query', { with: { query: 'up' }, expect: '== 1' }],
-    ['alerts quiet', item('Alertmanager quiet (no firing alerts).'), 'prometheus.alerts', {}],
-    ['PromQL expression', item('Error ratio `sum(rate(http_requests_total{code=~"5.."}[5m]))` stays < 1%'), 'prometheus.query', { with: { query: 'sum(rate(http_requests_total{code=~"5.."}[5m]))' }, expect: '< 0.01' }],
-    ['no :latest images', item('Push `:vX.Y.Z` and `:sha`; never deploy `:latest`.'), 'kubernetes.images', {}],
-    ['PodDisruptionBudget', item('Pod Disruption Budget (PDB)'), 'kubernetes.pdb', { with: { name: '${vars.workload}' }, vars: ['workload'] }],
-    ['HSTS header', item('Security headers configured (HSTS, CSP)'), 'http', { observe: 'header:Strict-Transport-Security', vars: ['api_url'] }],
-    ['TLS certificate', item('SSL/TLS enabled (certificate valid, not self-signed)'), 'http', { observe: 'tlsDaysLeft', expect: '>= 14' }],
-    ['URL', item('Health endpoint answers: https://api.example.com/v1/health.'), 'http', { with: { url: 'https://api.example.com/v1/health' } }],
-    ['command', item('Automated smoke tests (`make smoke`) are run'), 'exec', { with: { command: ['make', 'smoke'] } }],
-    ['backup or restore', item('Final pre-launch backup complete.'), 'backup.fresh', { with: { path: '${vars.backup_dir}/*', maxAge: '26h' } }],
-  ];
+  const cases = RULE_CASES;
 
   it('the table covers every rule', () => {
     expect(cases.map(([rule]) => rule).sort()).toEqual(RULES.map((r) => r.name).sort());
@@ -71,6 +51,18 @@ describe('each mapping rule', () => {
     for (const text of ['Mount `infra/k8s`', 'Undo with `kubectl rollout undo deploy/<name>`', 'Watch `kubectl -n prod get pods -w`', 'Job stuck in `RUNNING`']) {
       expect(mapItem(item(text)).spec.uses, text).not.toBe('exec');
     }
+  });
+
+  it('words that only look like a rule\'s are left to a person or to another rule', () => {
+    const lookalikes: Array<[string, string]> = [
+      ['Analyze the error budget with the team', 'statistics analyzed'],
+      ['Kafka topics partitioned by tenant', 'partitioning'],
+      ['Grafana dashboards are deployed', 'workload rolled out'],
+      ['Vulnerability disclosure policy published', 'vulnerability scan'],
+      ['Set `image.tag=v1.2.3` in the values file', 'kernel parameters'],
+      ['Etcd backups taken nightly', 'etcd health'],
+    ];
+    for (const [text, rule] of lookalikes) expect(mapItem(item(text)).rule, text).not.toBe(rule);
   });
 
   it('an item\'s own words win over the paragraph under it', () => {
@@ -164,6 +156,46 @@ describe('the five seed runbooks', () => {
     expect(kindOf(summit, 'Initial Validation')).toMatchObject({ uses: 'exec', with: { command: ['make', 'smoke'] } });
     expect(kindOf(roadmap, 'Pod Disruption Budget')).toMatchObject({ uses: 'kubernetes.pdb' });
     expect(kindOf(roadmap, 'Image versioning')).toMatchObject({ uses: 'kubernetes.images' });
+  });
+
+  it.each(seeds)('%s: at least a third of the checklist items are machine checks', (name) => {
+    const converted = convertRunbook(read(name), { source: name });
+    expect(converted.automated / converted.items).toBeGreaterThanOrEqual(1 / 3);
+    // Counted as the YAML shows them: a node that is not an approval is a machine check.
+    const nodes = nodesOf(parse(converted.yaml));
+    expect(nodes.filter((n) => n.uses !== 'approval')).toHaveLength(converted.automated);
+  });
+
+  it('the rollback triggers of the runbooks become triggers with for:', () => {
+    const sprint = parse(convertRunbook(read(seeds[2]!)).yaml);
+    expect(sprint.rollback.triggers.map((t: any) => [t.title, t.uses, t.expect, t.for])).toEqual([
+      ['Error Rate > 5% for >5 minutes', 'prometheus.query', '<= 0.05', '5m'],
+      ['Response Latency p95 > 2 seconds for >5 minutes', 'prometheus.query', '<= 2s', '5m'],
+      ['Database Connection Errors > 10% for >5 minutes', 'prometheus.query', '<= 0.1', '5m'],
+      ['Out-of-memory conditions detected', 'prometheus.query', '== 0', undefined],
+      ['Unplanned failovers > 2 in 1 hour', 'prometheus.query', '<= 2', undefined],
+      ['Critical security issue discovered', 'prometheus.query', '== 0', undefined],
+    ]);
+    const summit = parse(convertRunbook(read(seeds[3]!)).yaml);
+    expect(summit.rollback.triggers.map((t: any) => [t.title, t.uses])).toEqual([['Any P0 alert', 'prometheus.alerts'], ['failure of a critical health check', 'prometheus.query'], ['corruption of data', 'prometheus.query']]);
+    for (const name of [seeds[0]!, seeds[4]!]) expect(parse(convertRunbook(read(name)).yaml).rollback?.triggers).toBeUndefined();
+  });
+
+  it('a numbered procedure runs in order: each stage step needs the one before', () => {
+    const summit = parse(convertRunbook(read(seeds[3]!)).yaml);
+    const steps = summit.stages[0].steps;
+    expect(steps[0].needs).toBeUndefined();
+    for (let i = 1; i < steps.length; i++) expect(steps[i].needs).toEqual([steps[i - 1].id]);
+  });
+
+  it('of an item\'s commands the one that only looks is the check; a fenced block under an item is its command', () => {
+    const nova = parse(convertRunbook(read(seeds[1]!)).yaml);
+    expect(kindOf(seeds[1]!, 'Staging health')).toMatchObject({ uses: 'exec', with: { command: ['pnpm', 'drill:check:staging'] } });
+    const apply = nova.stages.flatMap((s: any) => s.steps).find((s: any) => s.title === 'From infra/terraform');
+    expect(apply).toMatchObject({ uses: 'exec', with: { shell: true, cwd: 'infra/terraform', command: ['terraform init && terraform plan -var-file=envs/production.tfvars && terraform apply -var-file=envs/production.tfvars'] } });
+    expect(kindOf(seeds[1]!, 'API probes')).toMatchObject({ uses: 'http', with: { url: 'https://api.prod.example.com/v1/health' } });
+    // A port-forward never ends and localhost is only reachable through it: left to a person.
+    expect(kindOf(seeds[1]!, 'Worker')).toMatchObject({ uses: 'approval' });
   });
 
   it('the rollback sections become rollback steps', () => {

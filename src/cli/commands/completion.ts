@@ -12,7 +12,7 @@ interface CommandShape {
   words: string[];
 }
 
-const FILE_FLAGS = ['-p', '--playbook', '--output', '--approvals', '--evidence-dir', '--metrics-file', '--from', '--write', '--playbooks', '--token-file', '--tls-cert', '--tls-key'];
+const FILE_FLAGS = ['-p', '--playbook', '-o', '--output', '--approvals', '--evidence-dir', '--metrics-file', '--from', '--write', '--playbooks', '--token-file', '--tls-cert', '--tls-key'];
 
 function shapeOf(program: Command): { commands: CommandShape[]; choices: Record<string, string[]> } {
   const choices: Record<string, string[]> = {};
