@@ -267,11 +267,21 @@ function watchRollback(seed: Seed): Promise<Run> {
   });
 }
 
+/** distributed-postgres' read-back: the dry run, then the rollback, after its demo promote (queued with its other database runs). */
+function rollbackDemo(seed: Seed, mode: '--dry-run' | '--yes'): Promise<Run> {
+  return once(`${seed.file} rollback ${mode}`, async () => {
+    const promoted = await promoteDemo(seed);
+    if (mode === '--yes') await rollbackDemo(seed, '--dry-run').catch(() => {});
+    return serially(seed, () => run(['rollback', '-p', seed.file, '--env', 'demo', mode], promoted.evidenceDir));
+  });
+}
+
 // Every run starts now, side by side (CONCURRENT_RUNS at a time), instead of when vitest's
 // concurrency limit reaches its test: the soaks and watch windows of all seeds overlap.
 beforeAll(() => {
   for (const seed of SEEDS) {
     for (const started of [promoteDemo(seed), promoteRollback(seed), watch(seed, 'demo'), watch(seed, 'demo-broken'), watchRollback(seed)]) started.catch(() => {});
+    if (seed.serial) for (const mode of ['--dry-run', '--yes'] as const) rollbackDemo(seed, mode).catch(() => {});
   }
 });
 
@@ -363,12 +373,12 @@ describe.concurrent('rollback reads back what the promote captured', () => {
     expect(Number((rows as { observed?: unknown }).observed)).toBeGreaterThan(0);
     const expected = `>= ${(rows as { observed?: unknown }).observed}`;
 
-    const dry = await serially(seed, () => run(['rollback', '-p', seed.file, '--env', 'demo', '--dry-run'], promoted.evidenceDir));
+    const dry = await rollbackDemo(seed, '--dry-run');
     expect(dry.report.nodes.find((n) => n.id === 'records-present')?.expected).toBe(expected);
     expect(dry.exitCode, JSON.stringify(dry.report.nodes.filter((n) => n.status === 'error'))).toBe(0);
     expect(dry.journal).toEqual([]);
 
-    const done = await serially(seed, () => run(['rollback', '-p', seed.file, '--env', 'demo', '--yes'], promoted.evidenceDir));
+    const done = await rollbackDemo(seed, '--yes');
     const verify = done.report.nodes.find((n) => n.id === 'records-present')!;
     expect(verify.expected).toBe(expected);
     expect(verify.status, verify.message).toBe('pass');
