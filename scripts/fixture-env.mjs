@@ -311,7 +311,8 @@ export async function startFixtureEnv(options = {}) {
     // The services stopped because another failed are not failures of their own.
     const reasons = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
     const own = reasons.filter((e) => !/stopped: another service did not start|aborted/i.test(e.message));
-    if (reasons.length) throw (own.length || reasons).length === 1 ? (own[0] ?? reasons[0]) : new Error((own.length ? own : reasons).map((e) => e.message).join('\n'));
+    const shown = own.length ? own : reasons;
+    if (shown.length) throw shown.length === 1 ? shown[0] : new Error(shown.map((e) => e.message).join('\n'));
     const [kube, kubeBroken, kubeRollback, prometheus, postgres] = results.map((r) => r.value);
     clock.prometheusUrl = prometheus.url;
 
