@@ -6,10 +6,12 @@ export interface FixtureEnv {
   env: Record<string, string>;
   dir: string;
   startMs: number;
+  /** When each service was up, in ms from the start (they start together). */
+  timingsMs: Record<string, number>;
   /** SQL as the superuser on the primary, over its socket; returns psql's unaligned output. */
   sql(text: string): Promise<string>;
-  /** The two fixture Kubernetes API servers: `healthy` (env demo, $KUBECONFIG) and `broken` (demo-broken). */
-  kubernetes: { healthy: FixtureApiServer; broken: FixtureApiServer };
+  /** The fixture Kubernetes API servers: `healthy` (env demo, $KUBECONFIG), `broken` (demo-broken), `rollback` (demo-rollback: new templates stall). */
+  kubernetes: { healthy: FixtureApiServer; broken: FixtureApiServer; rollback: FixtureApiServer };
   stop(): Promise<void>;
 }
 export function startFixtureEnv(options?: { tmpDir?: string }): Promise<FixtureEnv>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The seed playbooks' fixture environment, on loopback ports in a temp dir: two fixture
-// Kubernetes API servers (seeds-healthy for env demo, seeds-broken for demo-broken),
+// The seed playbooks' fixture environment, on loopback ports in a temp dir: three fixture
+// Kubernetes API servers (seeds-healthy for env demo, seeds-broken for demo-broken, and for
+// demo-rollback seeds-healthy whose controller never finishes a new template),
 // Prometheus over backfilled history that ends now and continues live (it scrapes the
 // fixture service), PostgreSQL (primary, a standby that keeps up, one whose replay is
 // paused), backups (fresh vs stale), drill logs, and a small HTTP(S) service. Plain ESM so
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startApiServer } from '../fixtures/kubernetes/api-server.mjs';
-import { exposition, historyOpenMetrics, STEP_MS } from '../fixtures/seeds/metrics.mjs';
+import { exposition, historyOpenMetrics, RELEASE_FAULTS, ROLLBACK_ENVS, STEP_MS } from '../fixtures/seeds/metrics.mjs';
 import { DATABASE, PG_BIN, ROLE, sqlAsSuperuser, startPostgres, stopPostgresIn } from '../fixtures/seeds/postgres.mjs';
 import { onFreePort, startService } from '../fixtures/seeds/start.mjs';
 import { killRecordedKinds, startKindsFixtures, startPgBouncers } from '../fixtures/seeds/kinds.mjs';
@@ -54,6 +55,7 @@ function handler(clock) {
       'x-request-id': randomBytes(8).toString('hex'),
     };
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/fixture/release' && req.method === 'POST') return release(req, res, clock);
     if (path === '/metrics' || path === '/v1/metrics') {
       res.writeHead(200, { ...headers, 'content-type': 'text/plain; version=0.0.4' });
       return res.end(exposition(Date.now(), clock));
@@ -76,13 +78,50 @@ function handler(clock) {
   };
 }
 
-async function startPrometheus(dir, clock, targetPort) {
+/** Bounded wait for Prometheus to see a bad release (its alert firing). */
+const RELEASE_SEEN_MS = Number(process.env.SEEDS_RELEASE_SEEN_MS ?? 30_000);
+
+/**
+ * POST /fixture/release?env=E&job=J (the stand-ins in fixtures/seeds/bad-release/, environment
+ * demo-rollback): a bad release of J ships now — from here on its series labelled env=E
+ * (one of ROLLBACK_ENVS) carry RELEASE_FAULTS[J]. Answers once
+ * Prometheus has scraped it and the alert it causes fires, as a real rollout step returns
+ * once traffic moved: so the stage's verify, which starts after the step, sees the fault
+ * instead of racing the next scrape.
+ */
+async function release(req, res, clock) {
+  const params = new URL(req.url, 'http://fixture').searchParams;
+  const env = params.get('env') ?? '';
+  const job = params.get('job') ?? '';
+  const fault = RELEASE_FAULTS[job];
+  if (!fault || !ROLLBACK_ENVS.includes(env)) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    return res.end(`no release fault for env ${JSON.stringify(env)}, job ${JSON.stringify(job)}\n`);
+  }
+  clock.releases ??= new Map();
+  const key = `${env}/${job}`;
+  if (!clock.releases.has(key)) clock.releases.set(key, Date.now());
+  const query = `ALERTS{alertstate="firing",env="${env}",${fault.firing}}`;
+  try {
+    await waitFor(`Prometheus to fire ${query}`, async () => {
+      const answer = await fetch(`${clock.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`).then((r) => r.json()).catch(() => null);
+      return (answer?.data?.result?.length ?? 0) > 0;
+    }, RELEASE_SEEN_MS);
+  } catch (error) {
+    res.writeHead(504, { 'content-type': 'text/plain' });
+    return res.end(`${error.message}\n`);
+  }
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(`released ${job} at ${new Date(clock.releases.get(key)).toISOString()}; Prometheus fires ${query}\n`);
+}
+
+async function startPrometheus(dir, clock, targetPort, signal) {
   const history = join(dir, 'history.om');
   // History up to the last whole step before now; the live scrape continues from there.
   const end = Math.floor((clock.startedAt - 1000) / STEP_MS) * STEP_MS;
   writeFileSync(history, historyOpenMetrics(clock, end));
   const data = join(dir, 'prometheus-data');
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, data], { maxBuffer: 64 << 20 });
+  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, data], { maxBuffer: 64 << 20, signal });
   rmSync(history);
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, [
@@ -95,13 +134,13 @@ async function startPrometheus(dir, clock, targetPort) {
     '',
   ].join('\n'));
   // Prometheus cannot report a port it chose itself: a port picked just before, another one if it was taken meanwhile.
-  return onFreePort((port) => launchPrometheus(dir, config, data, port));
+  return onFreePort((port) => launchPrometheus(dir, config, data, port, signal));
 }
 
 /** Bounded readiness waits: on a loaded machine the first rule evaluation and scrape can take a while. */
 const PROMETHEUS_READY_MS = Number(process.env.SEEDS_PROMETHEUS_READY_MS ?? 60_000);
 
-async function launchPrometheus(dir, config, data, port) {
+async function launchPrometheus(dir, config, data, port, signal) {
   const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=3650d', '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
   // Without a listener, a failed spawn (ENOENT, EAGAIN on a loaded machine) would be an uncaught exception.
@@ -115,6 +154,7 @@ async function launchPrometheus(dir, config, data, port) {
   try {
     await waitFor(`Prometheus at ${url} to answer, fire the demo-broken alerts and scrape the service`, async () => {
       if (spawnError) throw new Error(`could not run prometheus: ${spawnError.message}`);
+      if (signal?.aborted) throw new Error('stopped: another service did not start');
       if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${Buffer.concat(chunks).toString().trim().slice(-2000)}`);
       const alerts = await fetch(`${url}/api/v1/alerts`).then((r) => r.json()).catch(() => null);
       const firing = alerts?.data?.alerts?.some((a) => a.labels.alertname === 'HighErrorRate' && a.labels.env === 'demo-broken' && a.state === 'firing');
@@ -257,28 +297,43 @@ export async function startFixtureEnv(options = {}) {
     // The systems of the newer kinds (Redis, etcd, DNS, Patroni, TLS, Alertmanager) start alongside the four below.
     kindsStarting = startKindsFixtures({ dir, httpPort, register: (fn) => stops.push(fn) });
     kindsStarting.catch(() => {});
-    // All four start together; each registers its stop as soon as it is up, so a failure of one tears down the others.
+    // All start together; each registers its stop as soon as it is up, so a failure of one
+    // tears down the others — and stops Prometheus' start at once instead of waiting it out.
+    const timingsMs = {};
+    const failed = new AbortController();
     const started = (service, promise, stopOf) => startService(service, promise).then((value) => {
+      timingsMs[service] = Date.now() - startedAt;
       stops.push(() => stopOf(value));
       return value;
+    }, (error) => {
+      failed.abort();
+      throw error;
     });
     const results = await Promise.allSettled([
       started('the fixture Kubernetes API server (seeds-healthy)', startApiServer({ scenario: 'seeds-healthy' }), (s) => s.close()),
       started('the fixture Kubernetes API server (seeds-broken)', startApiServer({ scenario: 'seeds-broken' }), (s) => s.close()),
-      started('Prometheus', startPrometheus(dir, clock, httpPort), async (p) => p.child.kill('SIGTERM')),
+      // demo-rollback: healthy at rest; a template no ReplicaSet ran stalls (ProgressDeadlineExceeded), an undo completes.
+      started('the fixture Kubernetes API server (seeds-rollback)', startApiServer({ scenario: 'seeds-healthy', controller: { newTemplates: 'stall' } }), (s) => s.close()),
+      started('Prometheus', startPrometheus(dir, clock, httpPort, failed.signal), async (p) => p.child.kill('SIGTERM')),
       started('PostgreSQL (primary and standbys)', startPostgres({ root: join(dir, 'pg'), password, sqlDir: join(SEEDS, 'sql'), migrationsDir: join(SEEDS, 'migrations') }), (p) => p.stop()),
     ]);
-    const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
-    if (failed.length) throw failed.length === 1 ? failed[0] : new Error(failed.map((e) => e.message).join('\n'));
-    const [kube, kubeBroken, prometheus, postgres] = results.map((r) => r.value);
+    // The services stopped because another failed are not failures of their own.
+    const reasons = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+    const own = reasons.filter((e) => !/stopped: another service did not start|aborted/i.test(e.message));
+    const shown = own.length ? own : reasons;
+    if (shown.length) throw shown.length === 1 ? shown[0] : new Error(shown.map((e) => e.message).join('\n'));
+    const [kube, kubeBroken, kubeRollback, prometheus, postgres] = results.map((r) => r.value);
+    clock.prometheusUrl = prometheus.url;
 
     const url = (port) => `postgres://${ROLE}:${password}@127.0.0.1:${port}/${DATABASE}`;
     const pgEnv = { PGHOST: '127.0.0.1', PGPORT: String(postgres.primary.port), PGUSER: ROLE, PGPASSWORD: password, PGDATABASE: DATABASE, PG_BIN };
     const artifacts = await startService('backups and drill logs', makeArtifacts(dir, pgEnv));
     const kindsEnv = { ...(await kindsStarting), ...(await startPgBouncers({ dir, pgPort: postgres.primary.port, register: (fn) => stops.push(fn) })) };
+    timingsMs['backups and drill logs'] = Date.now() - startedAt;
     const env = {
       KUBECONFIG: kube.kubeconfigPath,
       SEEDS_KUBECONFIG_BROKEN: kubeBroken.kubeconfigPath,
+      SEEDS_KUBECONFIG_ROLLBACK: kubeRollback.kubeconfigPath,
       PROM_URL: prometheus.url,
       DATABASE_URL: url(postgres.primary.port),
       DATABASE_STANDBY_URL: url(postgres.standby.port),
@@ -298,9 +353,11 @@ export async function startFixtureEnv(options = {}) {
     };
     return {
       env, dir, startMs: Date.now() - startedAt,
+      /** When each service was up, in ms from the start (they start together). */
+      timingsMs,
       /** SQL as the superuser on the primary (tests: prove a dry run left the server as it was). */
       sql: (text) => sqlAsSuperuser(postgres.primary, text),
-      kubernetes: { healthy: kube, broken: kubeBroken },
+      kubernetes: { healthy: kube, broken: kubeBroken, rollback: kubeRollback },
       stop,
     };
   } catch (error) {

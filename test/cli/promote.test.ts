@@ -302,12 +302,16 @@ ${step('shift', 'shift')}`, { 'hang.sh': '#!/bin/sh\necho $$ > hang.pid\nsleep 6
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The shell creates hang.pid before it writes the pid: wait for the pid itself (an empty
+    // file read as pid 0 would probe this test's own process group).
+    const pidOf = () => (existsSync(join(dir, 'hang.pid')) ? Number(readFileSync(join(dir, 'hang.pid'), 'utf8').trim() || 0) : 0);
     const until = Date.now() + 20_000;
-    while (!existsSync(join(dir, 'hang.pid')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    while (!pidOf() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const pid = pidOf();
+    expect(pid).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(readRecord(dir)).toEqual(['deploy', 'finally-leave']);
-    const pid = Number(readFileSync(join(dir, 'hang.pid'), 'utf8'));
     expect(() => process.kill(pid, 0)).toThrow();
     const json = JSON.parse(stdout);
     expect(json.verdict).toBe('interrupted');

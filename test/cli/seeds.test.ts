@@ -109,13 +109,13 @@ async function primarySql(text: string): Promise<pg.QueryResult> {
 describe.concurrent.each(SEEDS)('$file', (seed) => {
   it('validates for every environment and plans every command', async () => {
     const runs = await Promise.all([
-      ...['demo', 'demo-broken'].map((e) => rollout(['validate', '-p', seed.file, '--env', e], { cwd: ROOT, env: env() })),
+      ...['demo', 'demo-broken', 'demo-rollback'].map((e) => rollout(['validate', '-p', seed.file, '--env', e], { cwd: ROOT, env: env() })),
       rollout(['validate', '-p', seed.file], { cwd: ROOT }),
       ...['check', 'promote', 'rollback'].map((command) =>
         rollout(['plan', '-p', seed.file, '--env', 'demo', '--for', command, '--format', 'json'], { cwd: ROOT, env: env() })),
     ]);
     for (const r of runs) expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    for (const plan of runs.slice(3)) expect(JSON.parse(plan.stdout)).toBeTruthy();
+    for (const plan of runs.slice(4)) expect(JSON.parse(plan.stdout)).toBeTruthy();
   });
 
   it('check --env demo passes every gate it plans', async () => {

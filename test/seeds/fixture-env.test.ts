@@ -79,7 +79,8 @@ describe('fixture environment start-up', () => {
   }, 120_000);
 
   it('several environments start concurrently, each on its own ports', async () => {
-    const started = await Promise.allSettled([0, 1, 2].map(() => startFixtureEnv()));
+    // Two at once race for ports as three would, at two thirds of the machine time.
+    const started = await Promise.allSettled([0, 1].map(() => startFixtureEnv()));
     const envs = started.filter((r): r is PromiseFulfilledResult<FixtureEnv> => r.status === 'fulfilled').map((r) => r.value);
     try {
       expect(started.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);

@@ -110,6 +110,12 @@ describe('postgres.write-probe', () => {
     expect((await sql(url, 'SELECT count(*)::int AS n FROM ops_probe')).rows[0].n).toBe(1);
   });
 
+  it('the probe table it creates is analyzed: an "every table analyzed" gate of the next run still passes', async () => {
+    expect(await runKind(writeProbe, { table: 'fresh_probe' }, { url })).toMatchObject({ status: 'pass' });
+    const unanalyzed = await sql(url, "SELECT relname FROM pg_stat_user_tables WHERE relname = 'fresh_probe' AND last_analyze IS NULL AND last_autoanalyze IS NULL");
+    expect(unanalyzed.rows).toEqual([]);
+  });
+
   it('fails on a read-only database (a per-database default_transaction_read_only)', async () => {
     const ro = await createDatabase('readonly');
     await sql(ro.url, `ALTER DATABASE ${ro.name} SET default_transaction_read_only = on`);
