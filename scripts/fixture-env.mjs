@@ -121,7 +121,11 @@ async function startPrometheus(dir, clock, targetPort, signal) {
   const end = Math.floor((clock.startedAt - 1000) / STEP_MS) * STEP_MS;
   writeFileSync(history, historyOpenMetrics(clock, end));
   const data = join(dir, 'prometheus-data');
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, data], { maxBuffer: 64 << 20, signal });
+  // promtool keeps its head block in $TMPDIR; a start that is stopped half-way kills it before
+  // it can remove that, so it lives in the fixture's folder, which the stop removes.
+  const promtoolTmp = join(dir, 'promtool-tmp');
+  mkdirSync(promtoolTmp, { recursive: true });
+  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', history, data], { maxBuffer: 64 << 20, signal, env: { ...process.env, TMPDIR: promtoolTmp } });
   rmSync(history);
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, [
