@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generatePlaybook } from './realistic-playbook.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bundle/rollout.js');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 20;
 const node = process.execPath;
