@@ -6,7 +6,7 @@
 //   node scripts/build.mjs            both
 //   node scripts/build.mjs --bundle   the bundle only
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,20 @@ function isCommonJs(file) {
   return true;
 }
 
+// zod's `z.locales` (every language's error messages, half of zod's size) is never used
+// (English is registered on its own): not exporting it keeps it out of every start-up.
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const line = 'export * as locales from "../locales/index.js";';
+      if (!text.includes(line)) throw new Error(`${args.path}: zod changed; revisit the zod-without-locales plugin`);
+      return { contents: text.replace(line, ''), loader: 'js' };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -82,12 +96,16 @@ const result = await build({
   external: ['pg-native', 'pg-cloudflare', 'cloudflare:sockets'],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __rolloutCreateRequire } from 'node:module'; const require = __rolloutCreateRequire(import.meta.url);" },
-  plugins: [bundleLazyRequires, namedCommonJsImports],
+  plugins: [bundleLazyRequires, namedCommonJsImports, zodWithoutLocales],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'linked',
 });
 
+// What each chunk holds, for `node scripts/build.mjs --bundle --metafile` and bench notes.
+if (process.argv.includes('--metafile')) writeFileSync(join(root, 'dist/bundle-meta.json'), JSON.stringify(result.metafile));
+
+process.stdout.on('error', () => {});
 if (process.argv.includes('--report')) {
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
   for (const [file, output] of outputs.sort((a, b) => b[1].bytes - a[1].bytes)) {
