@@ -89,6 +89,14 @@ try {
   const intercept = my - slope * mx;
   console.log('');
   console.log(`validate ≈ ${ms(intercept)} ms + ${(slope * 1e6).toFixed(0)} µs × nodes; residuals ${ys.map((y, i) => `${ms(y - (intercept + slope * xs[i]))}`).join(', ')} ms (small = linear)`);
+  const target = (label, ratio, limit) => console.log(`TARGET ${label}: ${ratio.toFixed(2)}× node -e 0 (${runs} runs, median) — target ≤ ${limit.toFixed(2)}× ${ratio <= limit ? 'met' : 'MISSED'}`);
+  console.log('');
+  target('start-up: rollout --version', results[1].median / base, 2);
+  target(`start-up: rollout validate of the 150-node playbook`, results[2].median / base, 3);
+  // Linear: the biggest size costs what the line through all sizes predicts (within 10 %).
+  const last = sizes.length - 1;
+  const predicted = intercept + slope * xs[last];
+  console.log(`TARGET start-up: validate grows linearly (${xs[last]} nodes measured ÷ predicted by the fit): ${(ys[last] / predicted).toFixed(2)}× — target ≤ 1.10× ${ys[last] / predicted <= 1.1 ? 'met' : 'MISSED'}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
