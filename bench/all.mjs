@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const benches = [
-  ['startup.mjs', ['--runs', quick ? '3' : '15']],
+  ['startup.mjs', ['--runs', quick ? '3' : '11']],
   ['kube.mjs', ['--runs', quick ? '2' : '7']],
   ['seeds.mjs', ['--runs', quick ? '1' : '3']],
   ['dag.mjs', ['--runs', quick ? '1' : '3']],
