@@ -3,15 +3,15 @@
 // (10 levels × 100, every node `sleep 0.05`, each needing 3 nodes of the level before) run by
 // `make -j N` and by `rollout check --concurrency N` with the same commands. Start-up included.
 //
-//   node bench/dag.mjs [--runs 5] [--concurrency 8] [--levels 10] [--width 100] [--sleep 0.05]
+//   node bench/dag.mjs [--runs 5] [--concurrency 8] [--levels 10] [--width 100] [--sleep 0.05] [--execa 1] [--keep 1]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bundle/rollout.js');
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -118,7 +118,7 @@ try {
   const contenders = [
     { name: `make -j${concurrency}`, argv: ['make', '-s', `-j${concurrency}`] },
     { name: `node bare.mjs (bare spawn scheduler: the floor for a Node runner)`, argv: [process.execPath, 'bare.mjs'] },
-    { name: `node execa.mjs (the same scheduler, each child through execa)`, argv: [process.execPath, 'execa.mjs'] },
+    ...(args.execa ? [{ name: `node execa.mjs (the same scheduler, each child through execa)`, argv: [process.execPath, 'execa.mjs'] }] : []),
     { name: `rollout check --concurrency ${concurrency} --reporter plain`, argv: [process.execPath, cli, ...common, '--reporter', 'plain'] },
     { name: `rollout check --concurrency ${concurrency} --reporter json`, argv: [process.execPath, cli, ...common, '--reporter', 'json'] },
   ];
@@ -145,13 +145,33 @@ try {
     const m = median(t);
     console.log(`| \`${c.name}\` | ${m.toFixed(2)} | ${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)} | ${(m / makeS).toFixed(3)} | ${(m / lowerBoundS).toFixed(3)} |`);
   }
-  const bareS = median(times.get(contenders[1].name));
-  const execaS = median(times.get(contenders[2].name));
-  const pairs = times.get(contenders[1].name).map((b, i) => times.get(contenders[2].name)[i] - b);
-  const rolloutS = median(times.get(contenders[3].name));
-  console.log(`execa − bare spawn: median ${(execaS - bareS).toFixed(3)} s (paired per run: median ${median(pairs).toFixed(3)} s, ${pairs.map((d) => d.toFixed(3)).join(' ')}) = ${(((execaS - bareS) / bareS) * 100).toFixed(2)} % of the bare DAG run, ${(((execaS - bareS) / rolloutS) * 100).toFixed(2)} % of rollout's (threshold for using execa in exec: 2 %)`);
+  const bareName = contenders[1].name;
+  const rolloutName = contenders.find((c) => c.name.endsWith('plain')).name;
+  const jsonName = contenders.find((c) => c.name.endsWith('json')).name;
+  const bareS = median(times.get(bareName));
+  if (args.execa) {
+    const execaName = contenders[2].name;
+    const execaS = median(times.get(execaName));
+    const pairs = times.get(bareName).map((b, i) => times.get(execaName)[i] - b);
+    console.log(`execa − bare spawn: median ${(execaS - bareS).toFixed(3)} s (paired per run: median ${median(pairs).toFixed(3)} s, ${pairs.map((d) => d.toFixed(3)).join(' ')}) = ${(((execaS - bareS) / bareS) * 100).toFixed(2)} % of the bare DAG run (threshold for using execa in exec: 2 %)`);
+  }
   const r = median(runPhase);
   console.log(`| rollout's run phase alone (json \`durationMs\`: first node start → last node end) | ${r.toFixed(2)} | ${Math.min(...runPhase).toFixed(2)}–${Math.max(...runPhase).toFixed(2)} | ${(r / makeS).toFixed(3)} | ${(r / lowerBoundS).toFixed(3)} |`);
+  // Ratios per interleaved round (the same spell of the machine for both), then their median.
+  const paired = (name, base) => times.get(name).map((t, i) => t / times.get(base)[i]);
+  const line = (label, ratios, target) => {
+    const m = median(ratios);
+    console.log(`TARGET ${label}: ${m.toFixed(3)}× (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}, ${runs} interleaved runs) — target ≤ ${target.toFixed(2)}× ${m <= target ? 'met' : 'MISSED'}`);
+  };
+  console.log('');
+  line('scheduler: rollout check (1,000 nodes) vs make -j' + concurrency, paired(rolloutName, contenders[0].name), 1.1);
+  line('scheduler: rollout check (1,000 nodes) vs the bare Node spawn scheduler', paired(rolloutName, bareName), 1.03);
+  line('scheduler: rollout check (1,000 nodes) vs its lower bound', times.get(rolloutName).map((t) => t / lowerBoundS), 1.1);
+  if (existsSync('/usr/bin/time')) {
+    const measured = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, cli, ...common, '--reporter', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const kb = Number(/maxrss=(\d+)/.exec(measured.stderr)?.[1] ?? NaN);
+    console.log(`memory: peak RSS of the 1,000-node rollout check (--reporter json): ${(kb / 1024).toFixed(0)} MB (/usr/bin/time -f %M, one run)`);
+  }
 } finally {
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${dir}`);

@@ -136,8 +136,9 @@ export function generatePlaybook(nodes) {
       '    verify:',
       `      - id: ${svc}-healthy-after`,
       '        uses: prometheus.query',
-      `        with: { query: "sum(rate(http_requests_total{service=\\"${svc}\\",code=~\\"5..\\"}[1m])) or vector(0)" }`,
+      `        with: { query: "sum(rate(http_requests_total{service=\\"${svc}\\",code=~\\"5..\\"}[1m]))" }`,
       '        expect: "<= 1"',
+      '        onEmpty: pass',
       '    onFailure: rollback',
     );
   }

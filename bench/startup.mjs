@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generatePlaybook } from './realistic-playbook.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bundle/rollout.js');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 20;
 const node = process.execPath;
@@ -43,14 +43,19 @@ function measure(commands) {
     return JSON.parse(readFileSync(json, 'utf8')).results.map((result) => ({ median: result.median, min: result.min, max: result.max, cpu: result.user + result.system }));
   }
   const times = commands.map(() => []);
+  const cpus = commands.map(() => []);
+  // CPU (user+sys) through /usr/bin/time when there: steadier than wall time on a busy machine.
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   for (let i = 0; i < runs; i++) {
     commands.forEach((argv, c) => {
       const start = process.hrtime.bigint();
-      spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
+      const r = timeBin ? spawnSync(timeBin, ['-f', 'CPU %U %S', ...argv], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] }) : spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
       times[c].push(Number(process.hrtime.bigint() - start) / 1e9);
+      const m = timeBin ? /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr) : null;
+      if (m) cpus[c].push(Number(m[1]) + Number(m[2]));
     });
   }
-  return times.map((t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t), cpu: NaN }));
+  return times.map((t, c) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t), cpu: cpus[c].length ? median(cpus[c]) : NaN }));
 }
 
 try {
@@ -69,7 +74,7 @@ try {
   const ms = (s) => (s * 1000).toFixed(1);
   console.log(`${hasHyperfine ? 'hyperfine -N --warmup 3' : 'timed loop'}, ${runs} runs each, median (min–max) in ms; Node ${process.versions.node}`);
   console.log('');
-  console.log('| command | median ms | min–max ms | × node -e 0 | CPU ms (user+sys, mean) | target |');
+  console.log('| command | median ms | min–max ms | × node -e 0 | CPU ms (user+sys; mean with hyperfine, median otherwise) | target |');
   console.log('|---|---:|---:|---:|---:|---|');
   const row = (name, r, target) => console.log(`| \`${name}\` | ${ms(r.median)} | ${ms(r.min)}–${ms(r.max)} | ${(r.median / base).toFixed(2)} | ${ms(r.cpu)} | ${target} |`);
   row('node -e 0', results[0], '');
@@ -89,6 +94,18 @@ try {
   const intercept = my - slope * mx;
   console.log('');
   console.log(`validate ≈ ${ms(intercept)} ms + ${(slope * 1e6).toFixed(0)} µs × nodes; residuals ${ys.map((y, i) => `${ms(y - (intercept + slope * xs[i]))}`).join(', ')} ms (small = linear)`);
+  const cpuRatio = (r) => (Number.isFinite(r.cpu) && results[0].cpu > 0 ? `; CPU ${(r.cpu / results[0].cpu).toFixed(2)}×` : '');
+  const target = (label, r, limit) => {
+    const ratio = r.median / base;
+    console.log(`TARGET ${label}: ${ratio.toFixed(2)}× node -e 0 (${runs} runs, median wall${cpuRatio(r)}) — target ≤ ${limit.toFixed(2)}× ${ratio <= limit ? 'met' : 'MISSED'}`);
+  };
+  console.log('');
+  target('start-up: rollout --version', results[1], 2);
+  target(`start-up: rollout validate of the 150-node playbook`, results[2], 3);
+  // Linear: the biggest size costs what the line through all sizes predicts (within 10 %).
+  const last = sizes.length - 1;
+  const predicted = intercept + slope * xs[last];
+  console.log(`TARGET start-up: validate grows linearly (${xs[last]} nodes measured ÷ predicted by the fit): ${(ys[last] / predicted).toFixed(2)}× — target ≤ 1.10× ${ys[last] / predicted <= 1.1 ? 'met' : 'MISSED'}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

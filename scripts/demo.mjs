@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startFixtureEnv } from './fixture-env.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = `${root}dist/src/cli/main.js`;
+const cli = `${root}dist/bundle/rollout.js`;
 const playbook = process.env.DEMO_PLAYBOOK ?? 'playbooks/distributed-postgres.yaml';
 // Each seed's sign-offs for the demo environments, named after the playbook.
 const APPROVALS = { 'distributed-postgres': 'dpg-cluster' };

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 
 // Plain YAML handling of kubeconfig files, so the guard and childEnv cost no client-node
-// import (~0.7 s) and behave like kubectl: KUBECONFIG is a list, the first file wins.
+// import (~0.7 s) and behave like kubectl: KUBECONFIG is a list, the first file wins. `yaml`
+// loads on the first read, not when `validate` loads the kinds' settings schema.
 
 type Section = Record<string, unknown>;
 
@@ -37,6 +37,7 @@ export async function readKubeconfig(paths: string[]): Promise<{ config: Kubecon
     } catch {
       continue;
     }
+    const { parse } = await import('yaml');
     const doc = (parse(text) ?? {}) as Partial<KubeconfigDocument>;
     read.push(path);
     const base = dirname(path);
@@ -88,7 +89,8 @@ export function confineToContext(config: KubeconfigDocument, context: string, na
   if (namespace) entry.context = { ...entry.context, namespace };
   const clusters = config.clusters.filter((c) => c.name === entry.context?.cluster);
   const users = config.users.filter((u) => u.name === entry.context?.user);
-  return stringify({ apiVersion: 'v1', kind: 'Config', preferences: {}, clusters, users, contexts: [entry], 'current-context': context });
+  // JSON is YAML: kubectl and client-node read it as they read the original.
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Config', preferences: {}, clusters, users, contexts: [entry], 'current-context': context }, null, 2);
 }
 
 export type OpenedKubeconfig =

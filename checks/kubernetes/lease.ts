@@ -1,6 +1,7 @@
 import type * as K8s from '@kubernetes/client-node';
 import type { LockRequest, LockResult, SystemInfo } from '../../src/sdk/index.js';
 import { openKubeconfig } from './kubeconfig.js';
+import { openTransport } from './transport.js';
 import type { KubernetesSettings } from './settings.js';
 
 const LEASE_SECONDS = 900;
@@ -14,11 +15,16 @@ const RENEW_MS = 5 * 60_000;
 export async function takeLease(settings: KubernetesSettings, info: SystemInfo, request: LockRequest): Promise<LockResult> {
   const opened = await openKubeconfig(settings, info.cwd, info.env);
   if (!opened.ok) return { ok: false, message: opened.message };
-  const lib = (await import('@kubernetes/client-node')) as typeof K8s;
-  const kc = new lib.KubeConfig();
-  kc.loadFromString(opened.confined);
-  const api = kc.makeApiClient(lib.CoordinationV1Api);
-  const namespace = settings.namespace ?? kc.getContextObject(settings.context)?.namespace ?? 'default';
+  const transport = await openTransport(opened.confined);
+  const namespace = settings.namespace ?? transport.kc.getContextObject(settings.context)?.namespace ?? 'default';
+  const leases = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const at = (leaseName: string) => `${leases}/${encodeURIComponent(leaseName)}`;
+  const api = {
+    createNamespacedLease: ({ body }: { namespace: string; body: K8s.V1Lease }) => transport.json<K8s.V1Lease>('POST', leases, { body }),
+    readNamespacedLease: ({ name }: { name: string; namespace: string }) => transport.json<K8s.V1Lease>('GET', at(name)),
+    replaceNamespacedLease: ({ name, body }: { name: string; namespace: string; body: K8s.V1Lease }) => transport.json<K8s.V1Lease>('PUT', at(name), { body }),
+    deleteNamespacedLease: ({ name }: { name: string; namespace: string }) => transport.json<unknown>('DELETE', at(name)),
+  };
   const name = request.name;
   const now = () => new Date();
   const body = (resourceVersion?: string): K8s.V1Lease => ({
@@ -58,6 +64,7 @@ export async function takeLease(settings: KubernetesSettings, info: SystemInfo, 
       const lease = await api.readNamespacedLease({ name, namespace }).catch(() => undefined);
       // Only our own: never delete a Lease someone took over after ours expired.
       if (lease?.spec?.holderIdentity === request.holder) await api.deleteNamespacedLease({ name, namespace }).catch(() => {});
+      transport.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import type * as K8s from '@kubernetes/client-node';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
 import { withKube } from './client.js';
-import { namespaceParam } from './workloads.js';
+import { listNamespaced, namespaceParam } from './workloads.js';
 
 const direction = z.enum(['ingress', 'egress']);
 
@@ -28,7 +28,7 @@ export default defineCheck({
   async run(p, ctx) {
     return withKube(ctx, p.namespace, async (kube) => {
       const namespace = kube.namespace;
-      const policies = (await kube.call({ verb: 'list', resource: 'networkpolicies.networking.k8s.io', namespace }, (o) => kube.networking.listNamespacedNetworkPolicy({ namespace }, o))).items;
+      const policies = await listNamespaced<K8s.V1NetworkPolicy>(kube, '/apis/networking.k8s.io/v1', 'networkpolicies', 'networkpolicies.networking.k8s.io');
       const reasons: string[] = [];
       const found: string[] = [];
       for (const d of p.defaultDeny) {

@@ -2,7 +2,7 @@ import type * as K8s from '@kubernetes/client-node';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
 import { withKube } from './client.js';
-import { label, namespaceParam, readWorkload, selectorMatches, workloadKind } from './workloads.js';
+import { label, listNamespaced, namespaceParam, readBoth, readWorkload, selectorMatches, workloadKind } from './workloads.js';
 
 const params = z.strictObject({
   kind: workloadKind.default('Deployment'),
@@ -27,10 +27,12 @@ export default defineCheck({
   examples: ['- id: api-pdb\n  uses: kubernetes.pdb\n  with: { name: api }'],
   async run(p, ctx) {
     return withKube(ctx, p.namespace, async (kube) => {
-      const workload = await readWorkload(kube, p.kind, p.name);
+      const [workload, all] = await readBoth(
+        readWorkload(kube, p.kind, p.name),
+        listNamespaced<K8s.V1PodDisruptionBudget>(kube, '/apis/policy/v1', 'poddisruptionbudgets', 'poddisruptionbudgets.policy'),
+      );
       const labels = workload.spec?.template?.metadata?.labels ?? {};
       const namespace = kube.namespace;
-      const all = (await kube.call({ verb: 'list', resource: 'poddisruptionbudgets.policy', namespace }, (o) => kube.policy.listNamespacedPodDisruptionBudget({ namespace }, o))).items;
       const pdbs = all.filter((pdb) => selectorMatches(pdb.spec?.selector, labels));
       const who = label(p.kind, p.name);
       if (!pdbs.length) return { status: 'fail', reasons: [`no PodDisruptionBudget in namespace ${namespace} selects ${who}`], outputs: { pdbs: [] } };

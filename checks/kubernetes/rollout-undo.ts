@@ -63,10 +63,12 @@ export default defineCheck({
       }
       const patch = undoPatch(plan.deployment, target);
       const namespace = kube.namespace;
-      await kube.call(
+      await kube.send(
         { verb: 'patch', resource: 'deployments.apps', name: p.name, namespace },
-        (o) => kube.apps.patchNamespacedDeployment({ name: p.name, namespace, body: patch }, o),
-        { 'Content-Type': 'application/json-patch+json' },
+        'PATCH',
+        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(p.name)}`,
+        patch,
+        'application/json-patch+json',
       );
       ctx.log(`Deployment/${p.name}: rolled back from revision ${plan.currentRevision} to ${plan.targetRevision} (ReplicaSet ${target.metadata?.name})`);
       return {

@@ -58,8 +58,9 @@ export default defineCheck({
         if (progress.state === 'done') return { status: 'pass', reasons: [progress.message], outputs, details };
         if (progress.state === 'failed') return { status: 'fail', reasons: [progress.message], outputs, details };
         if (!p.wait) return { status: 'fail', reasons: [progress.message], outputs, details };
-        // Another read must end before the deadline: leave it twice what the last one took.
-        const waitMs = Math.min(p.pollInterval, deadline - Date.now() - 2 * readMs);
+        // Another read must end before the deadline: leave it twice what the last one took,
+        // and never less than a timer's slack — a read cut by the timeout is an error, not the fail it is.
+        const waitMs = Math.min(p.pollInterval, deadline - Date.now() - Math.max(2 * readMs, MIN_LAST_READ_MS));
         if (waitMs <= 0 || ctx.signal.aborted) {
           return { status: 'fail', reasons: [progress.message, `not rolled out after ${elapsed} (timeout ${formatDuration(ctx.timeoutMs)})`], outputs, details };
         }
@@ -68,6 +69,8 @@ export default defineCheck({
     });
   },
 });
+
+const MIN_LAST_READ_MS = 25;
 
 /** The decision `kubectl rollout status` makes for one reading of the workload. */
 export function assessRollout(kind: WorkloadKind, workload: Workload): Progress {

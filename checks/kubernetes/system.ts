@@ -13,9 +13,9 @@ export default defineSystem({
     const opened = await openKubeconfig(settings, info.cwd, info.env);
     if (!opened.ok) return opened.message;
     // The guard runs only when planned nodes use Kubernetes, before any of them starts:
-    // loading the client here (1-2 s on a busy machine) keeps it out of the first node's
+    // loading the client's KubeConfig here keeps it out of the first node's
     // timeout, so a 1s rollout gate measures the rollout, not the import.
-    await import('@kubernetes/client-node');
+    await (await import('./transport.js')).loadKubeConfigClass();
     return undefined;
   },
   async lock(settings, info, request) {

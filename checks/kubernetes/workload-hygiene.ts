@@ -2,7 +2,7 @@ import type * as K8s from '@kubernetes/client-node';
 import { z } from 'zod';
 import { defineCheck } from '../../src/sdk/index.js';
 import { withKube } from './client.js';
-import { label, listWorkloads, namespaceParam, readWorkload, workloadKind, type Workload } from './workloads.js';
+import { label, listNamespaced, listWorkloads, namespaceParam, readWorkload, workloadKind, type Workload } from './workloads.js';
 
 export const RULES = ['readiness-probe', 'liveness-probe', 'requests', 'memory-limit', 'replicas', 'spread', 'hpa'] as const;
 const rule = z.enum(RULES);
@@ -35,12 +35,14 @@ export default defineCheck({
   ],
   async run(p, ctx) {
     return withKube(ctx, p.namespace, async (kube) => {
+      // The HPAs are read beside the workloads; their failure counts only once there are workloads.
+      const hpasRead = p.rules.includes('hpa') || p.rules.includes('replicas')
+        ? listNamespaced<K8s.V2HorizontalPodAutoscaler>(kube, '/apis/autoscaling/v2', 'horizontalpodautoscalers', 'horizontalpodautoscalers.autoscaling')
+        : Promise.resolve([]);
+      hpasRead.catch(() => {});
       const workloads: Workload[] = p.name ? [await readWorkload(kube, p.kind, p.name)] : await listWorkloads(kube, p.kind, p.selector);
       if (!workloads.length) return { error: `no ${p.kind} matches ${p.selector ? `"${p.selector}"` : 'anything'} in namespace ${kube.namespace}` };
-      const namespace = kube.namespace;
-      const hpas = p.rules.includes('hpa') || p.rules.includes('replicas')
-        ? (await kube.call({ verb: 'list', resource: 'horizontalpodautoscalers.autoscaling', namespace }, (o) => kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, o))).items
-        : [];
+      const hpas = await hpasRead;
       const failures: string[] = [];
       for (const w of workloads) failures.push(...judge(p.kind, w, hpas, p.rules, p.minReplicas));
       const names = workloads.map((w) => label(p.kind, w.metadata?.name));

@@ -15,25 +15,38 @@ export function resourceOf(kind: WorkloadKind): string {
   return RESOURCE[kind];
 }
 
+const ns = (namespace: string) => `/namespaces/${encodeURIComponent(namespace)}`;
+const query = (labelSelector?: string) => (labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '');
+
 export async function readWorkload(kube: Kube, kind: WorkloadKind, name: string): Promise<Workload> {
   const namespace = kube.namespace;
   const target = { verb: 'get', resource: RESOURCE[kind], name, namespace };
-  if (kind === 'Deployment') return kube.call(target, (o) => kube.apps.readNamespacedDeployment({ name, namespace }, o));
-  if (kind === 'StatefulSet') return kube.call(target, (o) => kube.apps.readNamespacedStatefulSet({ name, namespace }, o));
-  return kube.call(target, (o) => kube.apps.readNamespacedDaemonSet({ name, namespace }, o));
+  return kube.getJson<Workload>(target, `/apis/apps/v1${ns(namespace)}/${RESOURCE[kind]}/${encodeURIComponent(name)}`);
 }
 
 export async function listWorkloads(kube: Kube, kind: WorkloadKind, labelSelector?: string): Promise<Workload[]> {
   const namespace = kube.namespace;
   const target = { verb: 'list', resource: RESOURCE[kind], namespace };
-  if (kind === 'Deployment') return (await kube.call(target, (o) => kube.apps.listNamespacedDeployment({ namespace, labelSelector }, o))).items;
-  if (kind === 'StatefulSet') return (await kube.call(target, (o) => kube.apps.listNamespacedStatefulSet({ namespace, labelSelector }, o))).items;
-  return (await kube.call(target, (o) => kube.apps.listNamespacedDaemonSet({ namespace, labelSelector }, o))).items;
+  return (await kube.getJson<{ items?: Workload[] }>(target, `/apis/apps/v1${ns(namespace)}/${RESOURCE[kind]}${query(labelSelector)}`)).items ?? [];
 }
 
 export async function listPods(kube: Kube, labelSelector?: string): Promise<K8s.V1Pod[]> {
   const namespace = kube.namespace;
-  return (await kube.call({ verb: 'list', resource: 'pods', namespace }, (o) => kube.core.listNamespacedPod({ namespace, labelSelector }, o))).items;
+  return (await kube.getJson<K8s.V1PodList>({ verb: 'list', resource: 'pods', namespace }, `/api/v1${ns(namespace)}/pods${query(labelSelector)}`)).items ?? [];
+}
+
+/** A namespaced list of any group's resource (`/apis/policy/v1`, `poddisruptionbudgets`). */
+export async function listNamespaced<T>(kube: Kube, groupVersionPath: string, resource: string, targetResource: string): Promise<T[]> {
+  const namespace = kube.namespace;
+  return (await kube.getJson<{ items?: T[] }>({ verb: 'list', resource: targetResource, namespace }, `${groupVersionPath}${ns(namespace)}/${resource}`)).items ?? [];
+}
+
+/** Two independent reads at once; a failure is the one a sequential read would have met first. */
+export async function readBoth<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
 
 /** A LabelSelector as the `labelSelector` query string (`a=b,c in (x,y)`). */

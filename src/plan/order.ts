@@ -23,11 +23,19 @@ export function topologicalOrder(nodes: PlanNode[]): PlanNode[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const indegree = new Map(nodes.map((n) => [n.id, n.needs.filter((need) => byId.has(need)).length]));
   const dependents = new Map<string, string[]>();
-  for (const node of nodes) for (const need of node.needs) if (byId.has(need)) dependents.set(need, [...(dependents.get(need) ?? []), node.id]);
+  for (const node of nodes) {
+    for (const need of node.needs) {
+      if (!byId.has(need)) continue;
+      const list = dependents.get(need);
+      if (list) list.push(node.id);
+      else dependents.set(need, [node.id]);
+    }
+  }
   const order: PlanNode[] = [];
+  // A queue read by index: shift() moves the whole array, quadratic on a wide DAG.
   const ready = nodes.filter((n) => indegree.get(n.id) === 0);
-  while (ready.length) {
-    const node = ready.shift()!;
+  for (let head = 0; head < ready.length; head++) {
+    const node = ready[head]!;
     order.push(node);
     for (const next of dependents.get(node.id) ?? []) {
       indegree.set(next, indegree.get(next)! - 1);

@@ -87,14 +87,31 @@ export function substitute(value: unknown, lookup: Lookup, path: Array<string | 
       return typeof outcome.value === 'string' ? outcome.value : JSON.stringify(outcome.value);
     });
   };
-  const walk = (current: unknown, at: Array<string | number>): unknown => {
-    if (typeof current === 'string') return current.includes('${') ? replaceString(current, at) : current;
-    if (Array.isArray(current)) return current.map((item, index) => walk(item, [...at, index]));
+  // One path, pushed and popped, copied only for an error: a 1,000-node plan walks every
+  // value of every node, and a new array per value was most of the walk.
+  const at = [...path];
+  const walk = (current: unknown): unknown => {
+    if (typeof current === 'string') return current.includes('${') ? replaceString(current, [...at]) : current;
+    if (Array.isArray(current)) {
+      return current.map((item, index) => {
+        at.push(index);
+        const replaced = walk(item);
+        at.pop();
+        return replaced;
+      });
+    }
     if (current && typeof current === 'object') {
-      return Object.fromEntries(Object.entries(current).map(([key, item]) => [key, walk(item, [...at, key])]));
+      return Object.fromEntries(
+        Object.entries(current).map(([key, item]) => {
+          at.push(key);
+          const replaced = walk(item);
+          at.pop();
+          return [key, replaced];
+        }),
+      );
     }
     return current;
   };
-  const result = walk(value, path);
+  const result = walk(value);
   return { value: result, errors, deferred };
 }

@@ -4,10 +4,9 @@ import type { Document, Node } from 'yaml';
 import type { Diagnostic, Path } from './diagnostics.js';
 import { formatPath } from './diagnostics.js';
 
-const requireModule = createRequire(import.meta.url);
 let yamlModule: typeof import('yaml') | undefined;
 /** `yaml` (~45 ms to load) loads only when the fast path declines or a diagnostic needs a position. */
-const yaml = (): typeof import('yaml') => (yamlModule ??= requireModule('yaml') as typeof import('yaml'));
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 export const MAX_PLAYBOOK_BYTES = 1024 * 1024;
 export const MAX_ALIASES = 100;
@@ -165,7 +164,7 @@ const NEEDS_FULL_PARSER = /(?:^|[\s[{,])[&*!]\S|^%|(?:^|[\s[{,])(?:null|Null|NUL
 function parseFast(source: string): { data: unknown } | undefined {
   if (NEEDS_FULL_PARSER.test(source)) return undefined;
   try {
-    const jsyaml = requireModule('js-yaml') as typeof import('js-yaml');
+    const jsyaml = createRequire(import.meta.url)('js-yaml') as typeof import('js-yaml');
     const data = jsyaml.load(source, { schema: jsyaml.CORE_SCHEMA });
     return data === undefined || data === null ? undefined : { data };
   } catch {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess, type ProcessResult } from '../../src/sdk/index.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bundle/rollout.js', import.meta.url));
 
 export interface CliRun extends ProcessResult {
   /** The JSON report, when the run used --reporter json on stdout. */

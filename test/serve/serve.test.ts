@@ -246,7 +246,7 @@ describe('rollout serve under pressure', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, [join(__dirname, '../../dist/src/cli/main.js'), 'serve', '--listen', '127.0.0.1:0', '--playbooks', 'pb', '--token-file', 'tokens'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [join(__dirname, '../../dist/bundle/rollout.js'), 'serve', '--listen', '127.0.0.1:0', '--playbooks', 'pb', '--token-file', 'tokens'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (error) {
       status = (error as { status: number }).status;
       stderr = (error as { stderr: string }).stderr;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 
-// Integration tests drive the built CLI as a user would; build it once per test run so
-// they never test stale JS.
+// Integration tests drive the bundled CLI as a user would (what `bin` runs); in-process tests
+// import the tsc output. Build both once per test run so no test runs stale JS.
 export function setup(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from '../../../src/sdk/index.js';
 
-export const CLI = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../../dist/bundle/rollout.js', import.meta.url));
 
 export interface CliReport {
   verdict: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from '../../../src/sdk/index.js';
 
-const CLI = fileURLToPath(new URL('../../../dist/src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../dist/bundle/rollout.js', import.meta.url));
 export const PLAYBOOKS = fileURLToPath(new URL('../../../playbooks/', import.meta.url));
 
 export interface CliNode {
