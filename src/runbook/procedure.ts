@@ -212,6 +212,8 @@ export function commandsOnlyLook(commands: string[]): boolean {
 }
 
 const PLACEHOLDER = /<[A-Za-z][\w .\/-]*>|\.\.\.|…|\bTODO\b|\$\{/;
+// "1. neither is this", "Note: ..." in a fence: prose, not a program to run.
+const NOT_A_COMMAND = /^(\d+[.)]|[A-Za-z][\w-]*:)(\s|$)/;
 const NEVER_ENDS = /\s(-w|--watch|--follow)\b|\blogs\b.*\s-f\b|\btail\s+-f\b|\bport-forward\b|^watch\s/;
 
 const FALLBACK_ROLE = 'Release owner';
@@ -222,8 +224,8 @@ export const PROCEDURE_RULES: Array<{ name: string; automated: boolean; apply: (
     name: 'command to fill in',
     automated: false,
     // `${…}` too: a playbook would read it as its own reference, never the shell's variable.
-    apply: (step) => step.commands.some((c) => PLACEHOLDER.test(c) || NEVER_ENDS.test(` ${c}`))
-      ? { uses: 'approval', with: { role: FALLBACK_ROLE, prompt: `${step.title} (run: ${step.commands.join('; ')})` }, note: 'a placeholder, a shell ${variable} or a command that never ends: write the command to run' }
+    apply: (step) => step.commands.some((c) => PLACEHOLDER.test(c) || NEVER_ENDS.test(` ${c}`) || NOT_A_COMMAND.test(c))
+      ? { uses: 'approval', with: { role: FALLBACK_ROLE, prompt: `${step.title} (run: ${step.commands.join('; ')})` }, note: 'a placeholder, a shell ${variable}, prose or a command that never ends: write the command to run' }
       : undefined,
   },
   {
