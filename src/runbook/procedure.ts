@@ -65,7 +65,8 @@ export function splitBlock(block: CodeBlock): ProcedureStep[] {
     steps.push(current);
   };
   for (const { line, text } of block.lines) {
-    if (!text.trim()) continue;
+    // A shebang says which shell, and `sh -c` is the one that runs: a `#!` line joined with `&&` would comment out the rest.
+    if (!text.trim() || /^\s*#!/.test(text)) continue;
     const comment = COMMENT.exec(text);
     const title = numbered ? NUMBERED_COMMENT.exec(text)?.[1] : comment?.[1]?.trim();
     if (title && (numbered || !current || current.raw.length)) {
@@ -117,9 +118,10 @@ export function argvOf(line: string): string[] | undefined {
   return argv;
 }
 
-const CONTROL_LINE = /^(if|then|else|elif|fi|for|while|until|do|done|case|esac)\b|;\s*(then|do)\s*$|^\}|\{\s*$/;
+// Lines that `a && b` would break: blocks (if, for, functions), heredocs, and `#` (a trailing comment would swallow the rest).
+const CONTROL_LINE = /^(if|then|else|elif|fi|for|while|until|do|done|case|esac)\b|;\s*(then|do)\s*$|^\}|\{\s*$|<<|#/;
 
-/** The commands as one `sh -c` script: `a && b` as item blocks do, or `set -e` + the lines when they hold if/for blocks. */
+/** The commands as one `sh -c` script: `a && b` as item blocks do, or `set -e` + the lines when `&&` would change what they mean. */
 export function scriptOf(commands: string[]): string {
   if (commands.length === 1) return commands[0]!;
   return commands.some((l) => CONTROL_LINE.test(l)) ? ['set -e', ...commands].join('\n') : commands.join(' && ');

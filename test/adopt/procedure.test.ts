@@ -178,9 +178,12 @@ describe('what a step becomes (PROCEDURE_RULES)', () => {
     for (const line of ['a | b', 'a > f', 'a && b', 'echo $HOME', 'echo "$HOME"', 'ls *.sql', 'cd /srv', 'export A=1', 'A=1 ./run', 'echo `date`', './run # note']) expect(argvOf(line), line).toBeUndefined();
   });
 
-  it('several lines are one script: `a && b`, or `set -e` and the lines when they hold an if block', () => {
+  it('several lines are one script: `a && b`, or `set -e` and the lines when they hold an if block or a comment; a shebang is left out', () => {
     expect(PROCEDURE_RULES.at(-1)!.apply(step(['./a', './b']))).toMatchObject({ with: { command: ['./a && ./b'] } });
     expect(PROCEDURE_RULES.at(-1)!.apply(step(['./a', 'if [ $? -ne 0 ]; then', 'exit 1', 'fi']))).toMatchObject({ with: { command: ['set -e\n./a\nif [ $? -ne 0 ]; then\nexit 1\nfi'] } });
+    // `./a # note && ./b` would never run ./b.
+    expect(PROCEDURE_RULES.at(-1)!.apply(step(['./a # note', './b']))).toMatchObject({ with: { command: ['set -e\n./a # note\n./b'] } });
+    expect(splitBlock(block(['Deploy'], ['#!/usr/bin/env bash', '# 1. Go', './a', './b'])).map((s) => [s.title, s.commands])).toEqual([['Go', ['./a', './b']]]);
   });
 
   it('mutates: false only when every command plainly only looks', () => {
