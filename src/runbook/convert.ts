@@ -8,7 +8,7 @@ export interface ConvertedRunbook {
   yaml: string;
   items: number;
   automated: number;
-  /** Node id → kind, in document order. */
+  /** Node id → kind of each checklist item, in document order (procedure blocks' nodes are not items). */
   kinds: Record<string, string>;
   /** Rollback triggers made from the runbook's conditions (not counted in `items`). */
   triggers: number;
