@@ -1,5 +1,6 @@
 import { parseRunbook, type RunbookItem } from './parse.js';
 import { mapItem, proseOf, type NodeSpec } from './rules.js';
+import { importProcedures, ROLLBACK_HEADING, titleOfHeading } from './procedure.js';
 import { mapTrigger, parseTriggerLines, TRIGGER_HEADING } from './triggers.js';
 
 export interface ConvertedRunbook {
@@ -7,10 +8,12 @@ export interface ConvertedRunbook {
   yaml: string;
   items: number;
   automated: number;
-  /** Node id → kind, in document order. */
+  /** Node id → kind of each checklist item, in document order (procedure blocks' nodes are not items). */
   kinds: Record<string, string>;
   /** Rollback triggers made from the runbook's conditions (not counted in `items`). */
   triggers: number;
+  /** Nodes made from fenced shell blocks of procedures (not counted in `items`): stage steps, the stages holding them, rollback steps, verify nodes. */
+  procedure: { steps: number; stages: number; rollbackSteps: number; verify: number };
 }
 
 /**
@@ -25,7 +28,8 @@ const PLACEHOLDERS: Record<string, string> = {
   migrations_dir: './migrations', image: 'todo', sbom_path: './sbom.json', preprod_env: 'todo', github_repo: 'todo/todo', branch: 'todo',
 };
 
-type Place = { section: 'gates' } | { section: 'stage'; heading: string } | { section: 'rollback' } | { section: 'trigger' };
+/** `verify`: after the steps (a stage's, the rollback's), not one of them. */
+type Place = { section: 'gates' } | { section: 'stage'; heading: string; verify?: boolean } | { section: 'rollback'; verify?: boolean } | { section: 'trigger' };
 
 interface Node {
   id: string;
@@ -36,9 +40,6 @@ interface Node {
 }
 
 const GATE_HEADING = /checklist|readiness|gate|pre-?checks?|verif|criteria|sign[- ]?off|approv|validation|success|health/i;
-// The heading names the rollback itself ("Rollback Plan", "7. Rollback", "Abort/Rollback Criteria"), not
-// a section that merely mentions it ("Safety Nets: Observability, Rollback, and Guardrails").
-const ROLLBACK_HEADING = /^(?:[\d.]+\s*|phase \w+:?\s*)?(?:manual |automatic |immediate |emergency )?(?:roll ?back|abort)\b|\broll ?back (?:plan|procedure|steps|runbook|sequence)\b/i;
 
 /** Where an item goes: rollback headings → rollback steps; numbered procedures → stage steps; the rest → gates. */
 function placeOf(item: RunbookItem, numberedHeadings: Set<string>): Place {
@@ -85,9 +86,22 @@ function renderNode(node: Node, indent: string, needs?: string): string {
   if (spec.observe) lines.push(`${indent}  observe: ${scalar(spec.observe)}`);
   if (spec.expect) lines.push(`${indent}  expect: ${scalar(spec.expect, refs)}`);
   if (spec.for) lines.push(`${indent}  for: ${spec.for}`);
+  // A verify node that only looks says nothing: looking is what verify nodes do.
+  if (spec.mutates !== undefined && !(spec.mutates === false && node.place.section !== 'gates' && 'verify' in node.place && node.place.verify)) lines.push(`${indent}  mutates: ${spec.mutates}`);
   if (needs) lines.push(`${indent}  needs: [${needs}]`);
   if (spec.note) lines.push(`${indent}  # review: ${spec.note}`);
   return lines.join('\n');
+}
+
+function isVerify(node: Node): boolean {
+  return (node.place.section === 'stage' || node.place.section === 'rollback') && node.place.verify === true;
+}
+
+/** `; 13 procedure steps in 3 stages, 6 rollback steps, 6 verify checks`, or '' when the runbook has no procedure blocks. */
+export function describeProcedure(counts: ConvertedRunbook['procedure']): string {
+  if (!counts.steps && !counts.rollbackSteps && !counts.verify) return '';
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `; ${plural(counts.steps, 'procedure step')} in ${plural(counts.stages, 'stage')}, ${plural(counts.rollbackSteps, 'rollback step')}, ${plural(counts.verify, 'verify check')}`;
 }
 
 /** Markdown go-live checklist → playbook YAML. Pure: the caller reads and writes files. */
@@ -121,14 +135,26 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
       return { id: unique(slugOf(line.text) || `trigger-${line.line}`), item, spec: mapTrigger(line.text).spec, automated: true, place: { section: 'trigger' } };
     }),
   ].sort((a, b) => a.item.line - b.item.line);
+  // Fenced shell blocks of a procedure: their `# N. title` steps, after the checklist's ids so those stay as they were.
+  const procedure: Node[] = importProcedures(parsed.blocks).map((p): Node => {
+    const item: RunbookItem = { line: p.step.line, text: p.step.title, headings: p.step.headings, numbered: true, indent: 0, detail: '' };
+    const place: Place = p.place.startsWith('rollback') ? { section: 'rollback', verify: p.place === 'rollback-verify' } : { section: 'stage', heading: p.heading, verify: p.place === 'stage-verify' };
+    return { id: unique(slugOf(p.step.title) || `step-${p.step.line}`), item, spec: p.spec, automated: p.spec.uses !== 'approval', place };
+  });
+  const counts = {
+    steps: procedure.filter((n) => n.place.section === 'stage' && !isVerify(n)).length,
+    stages: new Set(procedure.flatMap((n) => (n.place.section === 'stage' ? [n.place.heading] : []))).size,
+    rollbackSteps: procedure.filter((n) => n.place.section === 'rollback' && !isVerify(n)).length,
+    verify: procedure.filter(isVerify).length,
+  };
 
   const name = slugOf(parsed.title ?? options.source?.replace(/\.[^.]*$/, '') ?? 'imported-runbook', 60) || 'imported-runbook';
-  const everyNode = [...nodes, ...triggers.filter((t) => !nodes.includes(t))];
+  const everyNode = [...nodes, ...triggers.filter((t) => !nodes.includes(t)), ...procedure];
   const vars = new Set(everyNode.flatMap((n) => n.spec.vars ?? []));
   const secrets = new Set(everyNode.flatMap((n) => n.spec.secrets ?? []));
   const systems = new Set(everyNode.flatMap((n) => (n.spec.system ? [n.spec.system] : [])));
   const out: string[] = [];
-  out.push(`# Imported by \`rollout import runbook\`${options.source ? ` from ${options.source}` : ''}: ${nodes.length} checklist items, ${nodes.filter((n) => n.automated).length} automated, the rest sign-offs${triggers.length ? `; ${triggers.length} rollback triggers` : ''}.`);
+  out.push(`# Imported by \`rollout import runbook\`${options.source ? ` from ${options.source}` : ''}: ${nodes.length} checklist items, ${nodes.filter((n) => n.automated).length} automated, the rest sign-offs${triggers.length ? `; ${triggers.length} rollback triggers` : ''}${describeProcedure(counts)}.`);
   out.push('# Review every node: kinds were guessed from the wording, placeholders are under environments.');
   out.push('version: 1');
   out.push(`name: ${name}`);
@@ -160,20 +186,29 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
   const gates = nodes.filter((n) => n.place.section === 'gates');
   if (gates.length) out.push('', 'gates:', ...renderGroup(gates, '  '));
 
+  const placed = [...nodes, ...procedure].sort((a, b) => a.item.line - b.item.line);
   const stages = new Map<string, Node[]>();
-  for (const node of nodes) if (node.place.section === 'stage') stages.set(node.place.heading, [...(stages.get(node.place.heading) ?? []), node]);
+  for (const node of placed) if (node.place.section === 'stage') stages.set(node.place.heading, [...(stages.get(node.place.heading) ?? []), node]);
   if (stages.size) {
     out.push('', 'stages:');
-    for (const [heading, steps] of stages) {
-      out.push(`  - id: ${unique(slugOf(heading) || 'stage')}  # from line ${steps[0]!.item.line}`, `    title: ${scalar(proseOf(heading))}`, '    steps:');
-      out.push(...renderGroup(steps, '      ', true).filter((line) => !line.startsWith('      # ') || !line.endsWith(heading)));
+    for (const [heading, members] of stages) {
+      // "(4 hours, maintenance window)" says when, not what: a comment, out of the id and title.
+      const { title, aside } = titleOfHeading(heading);
+      out.push(`  - id: ${unique(slugOf(title) || 'stage')}  # from line ${members[0]!.item.line}${aside ? `; ${aside}` : ''}`, `    title: ${scalar(proseOf(title))}`);
+      const ownHeading = (line: string) => !line.startsWith('      # ') || !line.endsWith(heading);
+      const steps = members.filter((n) => !isVerify(n));
+      const verify = members.filter(isVerify);
+      if (steps.length) out.push('    steps:', ...renderGroup(steps, '      ', true).filter(ownHeading));
+      if (verify.length) out.push('    verify:', ...renderGroup(verify, '      ').filter(ownHeading));
     }
   }
 
-  const rollback = nodes.filter((n) => n.place.section === 'rollback');
-  if (rollback.length || triggers.length) out.push('', 'rollback:');
+  const rollback = placed.filter((n) => n.place.section === 'rollback' && !isVerify(n));
+  const rollbackVerify = placed.filter((n) => n.place.section === 'rollback' && isVerify(n));
+  if (rollback.length || rollbackVerify.length || triggers.length) out.push('', 'rollback:');
   if (triggers.length) out.push('  triggers:  # each states the HEALTHY condition: it fires when that fails throughout for:', ...renderGroup(triggers, '    '));
   if (rollback.length) out.push('  steps:', ...renderGroup(rollback, '    ', rollback.every((n) => n.item.numbered)));
+  if (rollbackVerify.length) out.push('  verify:  # after the rollback', ...renderGroup(rollbackVerify, '    '));
 
   return {
     yaml: `${out.join('\n')}\n`,
@@ -181,5 +216,6 @@ export function convertRunbook(markdown: string, options: { source?: string } = 
     automated: nodes.filter((n) => n.automated).length,
     kinds: Object.fromEntries(nodes.map((n) => [n.id, n.spec.uses])),
     triggers: triggers.length,
+    procedure: counts,
   };
 }

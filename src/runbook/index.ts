@@ -1,3 +1,3 @@
-export { convertRunbook, slugOf, type ConvertedRunbook } from './convert.js';
+export { convertRunbook, describeProcedure, slugOf, type ConvertedRunbook } from './convert.js';
 export { parseRunbook, type RunbookItem } from './parse.js';
 export { RULES, mapItem, commandArgv } from './rules.js';

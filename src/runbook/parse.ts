@@ -15,9 +15,21 @@ export interface RunbookItem {
   code?: string[];
 }
 
+/** A fenced block that stands on its own (not under an item): a procedure's commands, when its language is a shell. */
+export interface CodeBlock {
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** The info string's first word, lower case ('' when none). */
+  language: string;
+  headings: string[];
+  /** Each line as written (trailing space trimmed), with its 1-based line number. */
+  lines: Array<{ line: number; text: string }>;
+}
+
 export interface ParsedRunbook {
   title?: string;
   items: RunbookItem[];
+  blocks: CodeBlock[];
 }
 
 const CHECKBOX = /^(\s*)[-*+]\s+\[[ xX]\]\s*(.*)$/;
@@ -33,6 +45,8 @@ export function parseRunbook(markdown: string): ParsedRunbook {
   let title: string | undefined;
   let fence: string | undefined;
   let code: string[] | undefined;
+  const blocks: CodeBlock[] = [];
+  let block: CodeBlock | undefined;
   lines.forEach((raw, index) => {
     const last = items[items.length - 1];
     const fenceMatch = FENCE.exec(raw);
@@ -42,11 +56,14 @@ export function parseRunbook(markdown: string): ParsedRunbook {
         // A block indented under an open item belongs to it: "1. From `infra/terraform`:" + its commands.
         const indent = raw.length - raw.trimStart().length;
         code = last && !last.closed && indent > last.indent ? (last.code = []) : undefined;
-      } else if (fenceMatch[1] === fence) fence = undefined;
+        block = code ? undefined : { line: index + 1, language: /^\s*(?:```|~~~)\s*([\w+-]*)/.exec(raw)![1]!.toLowerCase(), headings: stack.map((h) => h.text), lines: [] };
+        if (block) blocks.push(block);
+      } else if (fenceMatch[1] === fence) fence = block = undefined;
       return;
     }
     if (fence) {
       code?.push(raw.trim());
+      block?.lines.push({ line: index + 1, text: raw.trimEnd() });
       return;
     }
     const heading = HEADING.exec(raw);
@@ -75,7 +92,7 @@ export function parseRunbook(markdown: string): ParsedRunbook {
     if (last) last.closed = true;
     items.push({ line: index + 1, text, detail: '', closed: false, headings: stack.map((h) => h.text), numbered: NUMBERED.test(raw) && !CHECKBOX.test(raw), indent: match[1]!.replace(/\t/g, '    ').length });
   });
-  return { ...(title !== undefined ? { title } : {}), items: items.map(({ closed: _closed, ...item }) => item) };
+  return { ...(title !== undefined ? { title } : {}), items: items.map(({ closed: _closed, ...item }) => item), blocks };
 }
 
 /** Emphasis and trailing colons go; backticks stay because rules read commands from them. */

@@ -22,6 +22,8 @@ export interface NodeSpec {
   note?: string;
   /** A command that looks like it changes something: fine as a step, never as a gate. */
   changes?: boolean;
+  /** A procedure step: whether it changes something (false only when its commands plainly just look). */
+  mutates?: boolean;
 }
 
 export interface Rule {
@@ -81,7 +83,7 @@ const PG_SETTINGS: Record<string, string> = {
   statement_timeout: 'ms', idle_in_transaction_session_timeout: 'ms', password_encryption: '', max_wal_senders: '',
 };
 
-const COMMANDS_THAT_CHANGE = /\b(apply|push|deploy|release|migrate|build|delete|undo|seed|install|restore|create|rotate|upgrade|drop|scale|rollout|tag)\b/;
+export const COMMANDS_THAT_CHANGE = /\b(apply|push|deploy|release|migrate|build|delete|undo|seed|install|restore|create|rotate|upgrade|drop|scale|rollout|tag)\b/;
 
 
 /** Prometheus job names of well-known observability components, by how runbooks name them. */
@@ -108,7 +110,7 @@ function urlIn(text: string): string | undefined {
 }
 
 /** Shell lines ending in a backslash continue on the next. */
-function joinContinuations(lines: string[]): string[] {
+export function joinContinuations(lines: string[]): string[] {
   const joined: string[] = [];
   let pending = '';
   for (const line of lines) {

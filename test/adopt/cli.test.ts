@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
+import { convertRunbook } from '../../src/runbook/index.js';
 import { CLI, rollout } from '../helpers/cli.js';
 
 const RUNBOOKS = fileURLToPath(new URL('../../fixtures/runbooks/', import.meta.url));
@@ -30,16 +31,21 @@ describe('rollout import runbook', () => {
     writeFileSync(join(dir, 'rollout.yaml'), imported.stdout);
     const valid = await rollout(['validate'], { cwd: dir });
     expect(valid.exitCode, valid.stderr).toBe(0);
-    // validate counts the nodes it accepted: all of them, gates + steps + rollback steps.
+    // validate counts the nodes it accepted: all of them, gates + steps + verify + rollback steps and verify.
     const playbook = parse(imported.stdout);
-    const nodes = [...(playbook.gates ?? []), ...(playbook.stages ?? []).flatMap((s: any) => s.steps), ...(playbook.rollback?.steps ?? [])];
-    expect(nodes).toHaveLength(Number(summary![1]));
+    const nodes = [...(playbook.gates ?? []), ...(playbook.stages ?? []).flatMap((s: any) => [...(s.steps ?? []), ...(s.verify ?? [])]), ...(playbook.rollback?.steps ?? []), ...(playbook.rollback?.verify ?? [])];
+    // The procedure blocks' nodes are counted apart from the checklist items: "; 14 procedure steps in 3 stages, 6 rollback steps, 6 verify checks".
+    const procedure = /; (\d+) procedure steps? in (\d+) stages?, (\d+) rollback steps?, (\d+) verify checks?/.exec(imported.stderr);
+    const fromBlocks = procedure ? Number(procedure[1]) + Number(procedure[3]) + Number(procedure[4]) : 0;
+    expect(nodes).toHaveLength(Number(summary![1]) + fromBlocks);
     const triggers = playbook.rollback?.triggers ?? [];
     expect(valid.stdout).toContain(`, ${nodes.length + triggers.length} nodes (`);
     expect(valid.stdout).toContain(`, ${triggers.length} triggers)`);
     // At least a third of the items are machine checks, as the summary says and the YAML shows.
     expect(Number(summary![2]) * 3, imported.stderr).toBeGreaterThanOrEqual(Number(summary![1]));
-    expect(nodes.filter((n: any) => n.uses !== 'approval')).toHaveLength(Number(summary![2]));
+    const checklist = new Set(Object.keys(convertRunbook(readFileSync(join(RUNBOOKS, name), 'utf8')).kinds));
+    expect(nodes.filter((n: any) => checklist.has(n.id))).toHaveLength(Number(summary![1]));
+    expect(nodes.filter((n: any) => checklist.has(n.id) && n.uses !== 'approval')).toHaveLength(Number(summary![2]));
     if (triggers.length) expect(imported.stderr).toContain(`, ${triggers.length} rollback triggers`);
   });
 

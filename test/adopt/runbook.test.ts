@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { convertRunbook, mapItem, parseRunbook, RULES } from '../../src/runbook/index.js';
+import { convertRunbook, mapItem, parseRunbook, RULES, type ConvertedRunbook } from '../../src/runbook/index.js';
 import { item, RULE_CASES } from './rule-cases.js';
 
 const RUNBOOKS = new URL('../../fixtures/runbooks/', import.meta.url);
@@ -20,10 +20,19 @@ function countItems(markdown: string): number {
   return count;
 }
 
-/** Every node of a playbook, wherever it stands, in document order. */
-function nodesOf(playbook: any): any[] {
-  return [...(playbook.gates ?? []), ...(playbook.stages ?? []).flatMap((s: any) => s.steps ?? []), ...(playbook.rollback?.steps ?? [])];
+/** Every node of a playbook, wherever it stands (triggers aside). */
+function everyNodeOf(playbook: any): any[] {
+  return [...(playbook.gates ?? []), ...(playbook.stages ?? []).flatMap((s: any) => [...(s.steps ?? []), ...(s.verify ?? [])]), ...(playbook.rollback?.steps ?? []), ...(playbook.rollback?.verify ?? [])];
 }
+
+/** The nodes made from checklist items: the ids the converter reports; the rest came from procedure blocks. */
+function nodesOf(playbook: any, converted: ConvertedRunbook): any[] {
+  const ids = new Set(Object.keys(converted.kinds));
+  return everyNodeOf(playbook).filter((n) => ids.has(n.id));
+}
+
+/** How many nodes the procedure blocks made. */
+const procedureCount = (c: ConvertedRunbook) => c.procedure.steps + c.procedure.rollbackSteps + c.procedure.verify;
 
 describe('each mapping rule', () => {
   // One row per rule in RULES: the text that triggers it and the node it makes.
@@ -106,7 +115,9 @@ describe('parsing and placement', () => {
     expect(playbook.gates.map((g: any) => g.uses)).toEqual(['postgres.replication', 'approval', 'approval']);
     expect(playbook.stages).toHaveLength(1);
     expect(playbook.stages[0].title).toBe('Cutover');
-    expect(playbook.stages[0].steps.map((s: any) => s.uses)).toEqual(['exec', 'approval']);
+    // The two numbered items, then the fenced block under the same heading (a procedure step: its line is prose, so a person runs it).
+    expect(playbook.stages[0].steps.map((s: any) => s.uses)).toEqual(['exec', 'approval', 'approval']);
+    expect(playbook.stages[0].steps[2]).toMatchObject({ title: 'not an item: a comment in a fence', with: { prompt: 'not an item: a comment in a fence (run: 1. neither is this)' } });
     expect(playbook.rollback.steps[0]).toMatchObject({ uses: 'exec', with: { command: ['kubectl', 'rollout', 'undo', 'deployment/api'] } });
   });
 
@@ -131,13 +142,20 @@ describe('the five seed runbooks', () => {
     const expected = countItems(markdown);
     expect(expected).toBeGreaterThan(10);
     expect(converted.items).toBe(expected);
-    const nodes = nodesOf(parse(converted.yaml));
+    const nodes = nodesOf(parse(converted.yaml), converted);
     expect(nodes).toHaveLength(expected);
     expect(new Set(nodes.map((n) => n.id)).size).toBe(expected);
+    // Nothing else stands in the playbook but what the procedure blocks made, each counted once.
+    const every = everyNodeOf(parse(converted.yaml));
+    expect(every).toHaveLength(expected + procedureCount(converted));
+    expect(new Set(every.map((n) => n.id)).size).toBe(every.length);
     expect(converted.yaml.match(/# from line \d+/g)!.length).toBeGreaterThanOrEqual(expected);
   });
 
-  const kindOf = (name: string, title: string) => nodesOf(parse(convertRunbook(read(name)).yaml)).find((n) => n.title.startsWith(title));
+  const kindOf = (name: string, title: string) => {
+    const converted = convertRunbook(read(name));
+    return nodesOf(parse(converted.yaml), converted).find((n) => n.title.startsWith(title));
+  };
 
   it('recognised items get the right kinds', () => {
     const [trackshift, nova, sprint, summit, roadmap] = seeds as [string, string, string, string, string];
@@ -162,7 +180,7 @@ describe('the five seed runbooks', () => {
     const converted = convertRunbook(read(name), { source: name });
     expect(converted.automated / converted.items).toBeGreaterThanOrEqual(1 / 3);
     // Counted as the YAML shows them: a node that is not an approval is a machine check.
-    const nodes = nodesOf(parse(converted.yaml));
+    const nodes = nodesOf(parse(converted.yaml), converted);
     expect(nodes.filter((n) => n.uses !== 'approval')).toHaveLength(converted.automated);
   });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { convertRunbook } from '../../runbook/index.js';
+import { convertRunbook, describeProcedure } from '../../runbook/index.js';
 import { err, out } from '../output.js';
 
 export async function importRunbookCommand(file: string, opts: { write?: string }): Promise<number> {
@@ -25,6 +25,6 @@ export async function importRunbookCommand(file: string, opts: { write?: string 
   } else {
     out(converted.yaml);
   }
-  err(`${file}: ${converted.items} checklist items → ${converted.automated} automated checks, ${converted.items - converted.automated} sign-offs (approval)${converted.triggers ? `, ${converted.triggers} rollback triggers` : ''}${opts.write ? `; written to ${opts.write}` : ''}. Next: rollout validate${opts.write ? ` -p ${opts.write}` : ''}\n`);
+  err(`${file}: ${converted.items} checklist items → ${converted.automated} automated checks, ${converted.items - converted.automated} sign-offs (approval)${converted.triggers ? `, ${converted.triggers} rollback triggers` : ''}${describeProcedure(converted.procedure)}${opts.write ? `; written to ${opts.write}` : ''}. Next: rollout validate${opts.write ? ` -p ${opts.write}` : ''}\n`);
   return 0;
 }
