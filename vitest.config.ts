@@ -15,5 +15,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most test time is waiting on real servers and child processes, not CPU: three workers
+    // halve the suite on two cores (6m16s → 3m21s measured) without starving the timing tests.
+    maxWorkers: 3,
   },
 });
