@@ -162,8 +162,11 @@ async function getJson(url: string, ctx: CheckContext): Promise<{ json: unknown 
       return { failure: 'the answer is not JSON' };
     }
   } catch (error) {
+    // A socket error carries its code (ECONNREFUSED); an abort is the signal's reason, named
+    // by its name (TimeoutError) — a DOMException's numeric `code` says nothing to a user.
+    const code = (error as { code?: unknown }).code;
     const cause = (error as { cause?: { code?: string } }).cause;
-    return { failure: (error as { code?: string }).code ?? cause?.code ?? (error as Error).name };
+    return { failure: typeof code === 'string' ? code : (cause?.code ?? (error as Error).name) };
   }
 }
 
