@@ -78,6 +78,21 @@ const zodWithoutLocales = {
   },
 };
 
+// pg picks its socket functions at load by asking whether it runs in a Cloudflare Worker; on
+// Node that probe constructs a `Response`, which loads Node's bundled undici (≈ 15–25 ms per
+// run that touches PostgreSQL). This bundle runs only on Node: take Node's sockets directly.
+const pgNodeSockets = {
+  name: 'pg-node-sockets',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const line = 'const { getStream, getSecureStream } = getStreamFuncs()';
+      if (!text.includes(line)) throw new Error(`${args.path}: pg changed; revisit the pg-node-sockets plugin`);
+      return { contents: text.replace(line, 'const { getStream, getSecureStream } = getNodejsStreamFuncs()'), loader: 'js' };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -96,7 +111,7 @@ const result = await build({
   external: ['pg-native', 'pg-cloudflare', 'cloudflare:sockets'],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __rolloutCreateRequire } from 'node:module'; const require = __rolloutCreateRequire(import.meta.url);" },
-  plugins: [bundleLazyRequires, namedCommonJsImports, zodWithoutLocales],
+  plugins: [bundleLazyRequires, namedCommonJsImports, zodWithoutLocales, pgNodeSockets],
   metafile: true,
   logLevel: 'warning',
   legalComments: 'linked',

@@ -133,6 +133,24 @@ describe('patroni.cluster fails closed', () => {
     expect(result).toMatchObject({ error: expect.stringContaining(`no Patroni endpoint answered: ${closed}/cluster: ECONNREFUSED`) });
   });
 
+  // Each request is bounded at 5 s (or the node's timeout, if shorter): this waits those 5 s.
+  it('an endpoint that accepts but never answers is an error naming the timeout (TimeoutError)', async () => {
+    const { createServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const hung = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hung.address() as import('node:net').AddressInfo).port}`;
+    const ctx = createCheckContext({ timeoutMs: 8000 });
+    try {
+      const result = await cluster.run(cluster.params.parse({ endpoints: [url] }), ctx);
+      expect(result).toMatchObject({ error: `no Patroni endpoint answered: ${url}/cluster: TimeoutError` });
+    } finally {
+      await ctx.close();
+      for (const socket of held) socket.destroy();
+      hung.close();
+    }
+  }, 15_000);
+
   it('an answer that is not JSON is an error, for /cluster and /history', async () => {
     patroni.setMode('bad-json');
     expect(await run({})).toMatchObject({ error: expect.stringContaining('the answer is not JSON') });
