@@ -74,7 +74,8 @@ describe('child processes', () => {
   });
   it('a step whose script backgrounds a server and exits 0 is done when the script exits; the server is stopped and reported', async () => {
     const dir = workspace({
-      'start.sh': '#!/bin/sh\nsleep 30 &\necho $! > server.pid\necho started\n',
+      // The script returns once its server runs (until then the forked child is still named sh).
+      'start.sh': '#!/bin/sh\nsleep 30 &\necho $! > server.pid\nuntil grep -q sleep /proc/$!/cmdline 2>/dev/null; do :; done\necho started\n',
       'rollout.yaml': 'version: 1\nname: bg\nenvironments: { ci: {} }\ngates:\n  - { id: start, uses: exec, with: { command: [./start.sh] } }\n',
     });
     const t0 = Date.now();
