@@ -157,6 +157,9 @@ describe('kubernetes.rollout-undo', () => {
 describe('kubernetes.rollout speaks kubectl', () => {
   it('fails a rollout still under way with the text kubectl rollout status prints', async () => {
     server.load('rollout-progressing');
+    // The scenario completes after 3 reads; how many reads fit in 300 ms depends on how fast
+    // each is (the check reads again while another read still fits), so it must not complete.
+    server.clearTransitions();
     const result = await runKind(rollout, { name: 'api', pollInterval: '5s' }, server, { timeoutMs: 300 });
     expect(result).toMatchObject({ status: 'fail' });
     expect((result as { reasons: string[] }).reasons[0]).toBe('Waiting for deployment "api" rollout to finish: 2 out of 3 new replicas have been updated...');
