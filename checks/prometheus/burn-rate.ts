@@ -4,11 +4,10 @@ import { defineCheck, duration } from '../../src/sdk/index.js';
 import { type InstantResult, chooseStep, queryInstant, queryRange, rangeTimestamps } from './api.js';
 import { connect } from './client.js';
 import { checkQuery } from './promql.js';
+import { PROMQL_DURATION, WINDOW_PLACEHOLDER as PLACEHOLDER, objectiveParam } from './slo-params.js';
 import { checkTraffic, needsBoth, trafficParams } from './traffic.js';
 import { type WindowSeries, assembleWindow, formatNumber } from './series.js';
 
-const PLACEHOLDER = '$window';
-const PROMQL_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 const promqlDuration = (what: string) =>
   z.string().regex(PROMQL_DURATION, `${what} must be a PromQL duration such as 5m, 1h or 1h30m`);
@@ -17,7 +16,7 @@ const params = z
   .strictObject({
     ...trafficParams,
     errorRatio: z.string().refine((q) => q.includes(PLACEHOLDER), `errorRatio must use ${PLACEHOLDER} where the range goes, e.g. rate(http_requests_total[${PLACEHOLDER}])`).describe('The error ratio (0..1) over `$window`, e.g. `sum(rate(errors[$window])) / sum(rate(requests[$window]))`.'),
-    objective: z.number().gt(0, 'objective is a fraction such as 0.999').lt(1, 'objective is a fraction below 1, such as 0.999 for 99.9%').describe('The SLO target as a fraction: 0.999 for 99.9 %. The error budget is 1 − objective.'),
+    objective: objectiveParam,
     longWindow: promqlDuration('longWindow').default('1h').describe('The long window: how much budget was burnt (default 1h).'),
     shortWindow: promqlDuration('shortWindow').default('5m').describe('The short window: is it still burning (default 5m).'),
     step: duration.optional().describe('The range query\'s step in a `for:` window (default: D/20, between 1s and 15s).'),

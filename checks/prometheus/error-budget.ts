@@ -4,11 +4,10 @@ import { defineCheck } from '../../src/sdk/index.js';
 import { queryInstant } from './api.js';
 import { connect } from './client.js';
 import { checkQuery } from './promql.js';
+import { PROMQL_DURATION, WINDOW_PLACEHOLDER as PLACEHOLDER, objectiveParam } from './slo-params.js';
 import { checkTraffic, needsBoth, trafficParams } from './traffic.js';
 import { formatNumber } from './series.js';
 
-const PLACEHOLDER = '$window';
-const PROMQL_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const MAX_ROWS = 50;
 
 const windowed = (field: string, example: string) =>
@@ -20,7 +19,7 @@ const params = z
     errorRatio: windowed('errorRatio', `sum(rate(errors_total[${PLACEHOLDER}])) / sum(rate(requests_total[${PLACEHOLDER}]))`).optional().describe('The SLI as an error ratio (0..1) over `$window`. Give `errorRatio`, or `bad` and `total`.'),
     bad: windowed('bad', `sum(increase(http_requests_total{code=~"5.."}[${PLACEHOLDER}]))`).optional().describe('With `total`: PromQL of the bad events over `$window` (a count or a rate, as `total` is).'),
     total: windowed('total', `sum(increase(http_requests_total[${PLACEHOLDER}]))`).optional().describe('With `bad`: PromQL of all events over `$window`. The error ratio is `(bad) / (total)`, labels matched as PromQL matches them.'),
-    objective: z.number().gt(0, 'objective is a fraction such as 0.999').lt(1, 'objective is a fraction below 1, such as 0.999 for 99.9%').describe('The SLO target as a fraction: 0.999 for 99.9 %. The error budget is 1 − objective.'),
+    objective: objectiveParam,
     window: z.string().regex(PROMQL_DURATION, 'window must be a PromQL duration such as 28d or 30d').default('30d').describe('The SLO window the budget is counted over, a PromQL duration (default 30d); it replaces `$window`.'),
   })
   .refine((p) => (p.errorRatio !== undefined) !== (p.bad !== undefined || p.total !== undefined), { message: 'give either errorRatio, or bad and total', path: ['errorRatio'] })
