@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../prometheus/servers.js';
-import { stopServerProcess } from '../server-process.js';
+import { stopServerProcess } from '../server-process.mjs';
 
 export interface EtcdMember {
   name: string;

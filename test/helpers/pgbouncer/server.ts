@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../prometheus/servers.js';
-import { acceptsConnections, stopServerProcess } from '../server-process.js';
+import { acceptsConnections, stopServerProcess } from '../server-process.mjs';
 import { TEST_PASSWORD, TEST_ROLE } from '../postgres/server.js';
 
 export const ADMIN_USER = 'rollout_admin';

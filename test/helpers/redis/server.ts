@@ -4,7 +4,7 @@ import { openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../prometheus/servers.js';
-import { acceptsConnections, stopServerProcess } from '../server-process.js';
+import { acceptsConnections, stopServerProcess } from '../server-process.mjs';
 
 export interface RedisServer {
   port: number;
